@@ -1,0 +1,122 @@
+/**
+ * The typed failures of the library: one tagged, schema-defined class per class of failure.
+ *
+ * Every error that comes from a DataForSEO status code carries the numeric `code`, the server's
+ * `message`, the `taskId` when the code is a task-level one, and `retryable`: whether sending the same
+ * call again can help (for 40101 / 40103 a retry means a new, billed, task). Match on `_tag` or on the
+ * `code`, never on the message text: DataForSEO says its messages "may vary".
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+const coded = {
+  /** The DataForSEO status code (or, for HTTP-only failures, the HTTP status). */
+  code: Schema.Number,
+  /** The server's message, as sent. */
+  message: Schema.String,
+  /** The task the code belongs to, for task-level codes. */
+  taskId: Schema.optional(Schema.String),
+  /** Whether repeating the same call can succeed. */
+  retryable: Schema.Boolean,
+  /** The HTTP status of the reply, when it was not 200. */
+  httpStatus: Schema.optional(Schema.Number)
+}
+
+/** Bad or missing credentials, an unverified or paused account, an IP not whitelisted (40100, 40104, 40201, 40207, HTTP 401). */
+export class AuthError extends Schema.TaggedError<AuthError>()("AuthError", coded) {}
+
+/** Money: payment required, insufficient funds, a cost limit, a subscription needed (40200, 40203, 40204, 40210, HTTP 402). */
+export class BillingError extends Schema.TaggedError<BillingError>()("BillingError", coded) {}
+
+/** Too many calls per minute (40202), too many simultaneous requests (40209), duplicate-task limits (40205, 40206). */
+export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLimitError", coded) {}
+
+/** More than 100 tasks in one POST (40006). The batcher never sends such a POST: seeing this is a bug. */
+export class TooManyTasksError extends Schema.TaggedError<TooManyTasksError>()("TooManyTasksError", coded) {}
+
+/** The server rejected the payload: invalid field, empty or malformed POST data, unknown fields (40501, 40502, 40503, ...). */
+export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", coded) {}
+
+/** A task, resource or endpoint that does not exist or has expired (40400, 40401, 40403, HTTP 404, ...). */
+export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", coded) {}
+
+/** A transient server-side failure (HTTP 500, 50000, 50001, 50301, 50303, 50304, ...): a later retry may succeed. */
+export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", coded) {}
+
+/** A definitive refusal that no retry of the same call can fix (40000, 40002-40005, 40102, 40402, 50100, ...). */
+export class PermanentError extends Schema.TaggedError<PermanentError>()("PermanentError", coded) {}
+
+/** The task exists but is not done yet (40601, 40602, or 20100 seen from task_get): poll again later. */
+export class TaskPendingError extends Schema.TaggedError<TaskPendingError>()("TaskPendingError", coded) {}
+
+/**
+ * A reply that does not have the documented shape: malformed or truncated JSON, or a field of the wrong
+ * type. `path` names where the decode failed (for example `tasks.0.result.0.items.3.rank_group`).
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+  message: Schema.String,
+  path: Schema.String,
+  /** The endpoint whose reply failed to decode. */
+  endpoint: Schema.String
+}) {
+  /** A malformed reply is not fixed by asking again. */
+  get retryable(): boolean {
+    return false
+  }
+}
+
+/** The request did not complete: connection refused or dropped, DNS, TLS. Whether the server acted on it is unknown. */
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  message: Schema.String,
+  endpoint: Schema.String
+}) {
+  get retryable(): boolean {
+    return true
+  }
+}
+
+/** No reply within the configured request timeout. Whether the server acted on the request is unknown. */
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+  endpoint: Schema.String,
+  timeoutMillis: Schema.Number
+}) {
+  get retryable(): boolean {
+    return true
+  }
+  override get message(): string {
+    return `no reply from ${this.endpoint} within ${this.timeoutMillis} ms`
+  }
+}
+
+/**
+ * A task refused by the library before any HTTP call, because it breaks one of the documented rules.
+ * `field` is the task field (dotted path for nested ones, e.g. `stop_crawl_on_match.3.match_type`), `rule` the
+ * rule it breaks, in words.
+ */
+export class InvalidTaskError extends Schema.TaggedError<InvalidTaskError>()("InvalidTaskError", {
+  field: Schema.String,
+  rule: Schema.String
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return `invalid task field "${this.field}": ${this.rule}`
+  }
+}
+
+/** The errors that a status code (request or task level) or an HTTP status can become. */
+export type StatusError =
+  | AuthError
+  | BillingError
+  | RateLimitError
+  | TooManyTasksError
+  | ValidationError
+  | NotFoundError
+  | ServerError
+  | PermanentError
+  | TaskPendingError
+
+/** Every failure of a call to the API. */
+export type DataForSeoError = StatusError | DecodeError | TransportError | TimeoutError
