@@ -1,0 +1,192 @@
+/**
+ * The HTTP service: one configured `HttpClient` (base URL, authorization, JSON, gzip accepted, a timeout
+ * per request, a cap on simultaneous requests) and two typed calls, `get` and `post`, that decode the
+ * reply's envelope with Schema, generic over each task's result.
+ *
+ * Request-level status codes and HTTP 401 / 402 / 404 / 500 become typed failures. Task-level codes stay
+ * values in `tasks[i].status_code`: one failed task is not a failed request.
+ *
+ * Transient failures are retried with exponential backoff and jitter, a bounded number of times, by a
+ * policy chosen per call (`RetryMode`): a POST that may have created billed tasks must not be blindly
+ * repeated, so `post` retries by default only what is known to have created nothing.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import { gunzipSync } from "node:zlib"
+import * as Auth from "./Auth.js"
+import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
+import { type DataForSeoError, DecodeError, TimeoutError, TransportError } from "./DataForSeoError.js"
+import * as Envelope from "./Envelope.js"
+import * as StatusCode from "./StatusCode.js"
+
+/**
+ * Which failures of a call are sent again.
+ * - `"transient"`: everything that may pass on a later try (network errors, timeouts, HTTP 500,
+ *   request-level 5xxxx, 40202, 40209). The default of `get`: reading is free and has no side effect.
+ * - `"safe"`: only a reply whose request-level code says the request was refused as a whole
+ *   (40202, 40209, 50000, 50001, 50303, 50304 in a reply), so nothing was created. The default of `post`.
+ * - `"none"`: never.
+ */
+export type RetryMode = "transient" | "safe" | "none"
+
+/** Per-call options. */
+export interface CallOptions {
+  readonly retry?: RetryMode | undefined
+  /** Overrides the configured request timeout for this call. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/** The HTTP service. */
+export interface Service {
+  /** `GET path` and decode the envelope, each `result[]` element with `result`. */
+  readonly get: <A, I, R>(
+    path: string,
+    result: Schema.Schema<A, I, R>,
+    options?: CallOptions
+  ) => Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R>
+  /** `POST path` with a JSON array body and decode the envelope. */
+  readonly post: <A, I, R>(
+    path: string,
+    body: ReadonlyArray<unknown>,
+    result: Schema.Schema<A, I, R>,
+    options?: CallOptions
+  ) => Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R>
+}
+
+/** Tag of the HTTP service. */
+export class DataForSeoClient extends Context.Tag("effect-dataforseo/DataForSeoClient")<DataForSeoClient, Service>() {}
+
+/** Whether `mode` sends the call again after `error`. */
+export const shouldRetry = (mode: RetryMode, error: DataForSeoError): boolean => {
+  switch (mode) {
+    case "none":
+      return false
+    case "transient":
+      return error.retryable && error._tag !== "TaskPendingError"
+    case "safe":
+      return (
+        (error._tag === "RateLimitError" || error._tag === "ServerError") &&
+        error.httpStatus === undefined &&
+        error.taskId === undefined
+      )
+  }
+}
+
+/** The backoff between tries: exponential from `baseDelay`, jittered, at most `times` retries. */
+export const retrySchedule = (settings: RetrySettings) =>
+  Schedule.exponential(settings.baseDelay).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(settings.times)))
+
+const gzipMagic = (bytes: Uint8Array): boolean => bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
+
+const utf8 = new TextDecoder()
+
+/** Formats a parse failure as the path of its first issue, `tasks.0.result.3.rank_group`. */
+const firstIssue = (error: ParseResult.ParseError): { path: string; message: string } => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  return issue === undefined
+    ? { path: "", message: error.message }
+    : { path: issue.path.join("."), message: issue.message }
+}
+
+// Schema memoizes compiled parsers by AST: the result schema (the costly part) is compiled once, only
+// the thin envelope around it is rebuilt per call.
+const envelopeDecoder = <A, I, R>(result: Schema.Schema<A, I, R>) =>
+  Schema.decode(Schema.parseJson(Envelope.Envelope(result)), { onExcessProperty: "preserve" })
+
+const decodeStatus = Schema.decodeUnknownOption(Schema.parseJson(Envelope.Status))
+
+/** Builds the service from its configuration, the authorization and an `HttpClient`. */
+export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | HttpClient.HttpClient> = Effect.gen(
+  function* () {
+    const settings = yield* DataForSeoConfig
+    const auth = yield* Auth.Auth
+    const permits = yield* Effect.makeSemaphore(settings.limits.simultaneousRequests)
+    const httpClient = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest((request) =>
+        request.pipe(
+          HttpClientRequest.prependUrl(settings.baseUrl),
+          HttpClientRequest.acceptJson,
+          HttpClientRequest.setHeader("accept-encoding", "gzip")
+        )
+      )
+    )
+    const schedule = retrySchedule(settings.retry)
+
+    const readBody = (endpoint: string, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
+      auth.authorize(request).pipe(
+        Effect.flatMap(httpClient.execute),
+        Effect.flatMap((response) =>
+          Effect.map(response.arrayBuffer, (buffer) => {
+            const bytes = new Uint8Array(buffer)
+            return { status: response.status, bytes: gzipMagic(bytes) ? gunzipSync(bytes) : bytes }
+          })
+        ),
+        Effect.mapError((error) => new TransportError({ endpoint, message: error.message })),
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })
+        }),
+        permits.withPermits(1)
+      )
+
+    const call = <A, I, R>(
+      method: "GET" | "POST",
+      request: HttpClientRequest.HttpClientRequest,
+      path: string,
+      result: Schema.Schema<A, I, R>,
+      options: CallOptions
+    ): Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R> => {
+      const timeout = Duration.decode(options.timeout ?? settings.requestTimeout)
+      const mode = options.retry ?? (method === "GET" ? "transient" : "safe")
+      const decode = envelopeDecoder(result)
+      const attempt = Effect.gen(function* () {
+        const { status, bytes } = yield* readBody(path, request, timeout)
+        const text = utf8.decode(bytes)
+        if (status !== 200) {
+          const body = decodeStatus(text)
+          const code = body._tag === "Some" ? body.value.status_code : StatusCode.fromHttpStatus(status)
+          const message = body._tag === "Some" ? body.value.status_message : `HTTP ${status}`
+          return yield* StatusCode.toError(code, message, { httpStatus: status })
+        }
+        const envelope = yield* decode(text).pipe(
+          Effect.mapError((error) => new DecodeError({ endpoint: path, ...firstIssue(error) }))
+        )
+        if (!StatusCode.isSuccess(envelope.status_code)) {
+          return yield* StatusCode.toError(envelope.status_code, envelope.status_message)
+        }
+        return envelope
+      })
+      return attempt.pipe(
+        Effect.retry({ schedule, while: (error) => shouldRetry(mode, error) }),
+        Effect.withSpan(`DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
+          kind: "client",
+          attributes: { "dataforseo.path": path }
+        })
+      )
+    }
+
+    return {
+      get: (path, result, options = {}) => call("GET", HttpClientRequest.get(path), path, result, options),
+      post: (path, body, result, options = {}) =>
+        call("POST", HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), path, result, options)
+    }
+  }
+)
+
+/** The service, from `DataForSeoConfig`, `Auth` and an `HttpClient` (FetchHttpClient in production, the sandbox in tests). */
+export const layer: Layer.Layer<DataForSeoClient, never, DataForSeoConfig | Auth.Auth | HttpClient.HttpClient> =
+  Layer.effect(DataForSeoClient, make)
+
+/** The service with HTTP Basic authorization from the configuration: needs `DataForSeoConfig` and an `HttpClient`. */
+export const layerBasic: Layer.Layer<DataForSeoClient, never, DataForSeoConfig | HttpClient.HttpClient> = layer.pipe(
+  Layer.provide(Auth.layer)
+)
