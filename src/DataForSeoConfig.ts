@@ -39,6 +39,11 @@ export interface Limits {
   readonly taskGetPerMinute: number
   /** Requests in flight at once (30). */
   readonly simultaneousRequests: number
+  /**
+   * The window the "per minute" limits are counted over: one minute against DataForSEO. Shorter only to
+   * compress time against the sandbox emulator, in tests and benchmarks.
+   */
+  readonly window: Duration.Duration
 }
 
 /** The documented limits. */
@@ -47,7 +52,8 @@ export const defaultLimits: Limits = {
   tasksPerPost: 100,
   tasksReadyPerMinute: 20,
   taskGetPerMinute: 2000,
-  simultaneousRequests: 30
+  simultaneousRequests: 30,
+  window: Duration.minutes(1)
 }
 
 /** Bounds of the retry of transient failures: `times` retries, exponential from `baseDelay`, with jitter. */
@@ -132,7 +138,8 @@ export const config: Config.Config<Settings> = Config.all({
     ),
     tasksReadyPerMinute: positiveInt("DATAFORSEO_TASKS_READY_PER_MINUTE", defaultLimits.tasksReadyPerMinute),
     taskGetPerMinute: positiveInt("DATAFORSEO_TASK_GET_PER_MINUTE", defaultLimits.taskGetPerMinute),
-    simultaneousRequests: positiveInt("DATAFORSEO_SIMULTANEOUS_REQUESTS", defaultLimits.simultaneousRequests)
+    simultaneousRequests: positiveInt("DATAFORSEO_SIMULTANEOUS_REQUESTS", defaultLimits.simultaneousRequests),
+    window: Config.succeed(defaultLimits.window)
   })
 }).pipe(
   Config.map(({ retryTimes, ...settings }) =>

@@ -23,7 +23,8 @@ describe("DataForSeoConfig", () => {
       tasksPerPost: 100,
       tasksReadyPerMinute: 20,
       taskGetPerMinute: 2000,
-      simultaneousRequests: 30
+      simultaneousRequests: 30,
+      window: Duration.minutes(1)
     })
     expect(Duration.toMillis(settings.requestTimeout)).toBe(60_000)
   })
