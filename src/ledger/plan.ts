@@ -1,0 +1,249 @@
+/**
+ * The ledger's state machine as a pure function, shared by every store: given a write and what the
+ * store knows of the entries it names, either the changes to apply or the refused transitions.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as Arr from "effect/Array"
+import * as Either from "effect/Either"
+import type { CollectedInput, FailedInput, IntentInput, PostedInput, Rejection, State } from "./model.js"
+import { InvalidTransition } from "./model.js"
+
+/** A write, as the stores receive it. */
+export type Write =
+  | { readonly _tag: "Intents"; readonly entries: ReadonlyArray<IntentInput> }
+  | { readonly _tag: "Posted"; readonly entries: ReadonlyArray<PostedInput> }
+  | { readonly _tag: "Ready"; readonly taskIds: ReadonlyArray<string> }
+  | { readonly _tag: "Collected"; readonly entries: ReadonlyArray<CollectedInput> }
+  | { readonly _tag: "Failed"; readonly entries: ReadonlyArray<FailedInput> }
+
+/** What a transition needs to know of an entry. */
+export interface Snapshot {
+  readonly correlationKey: string
+  readonly state: State
+  readonly taskId: string | undefined
+}
+
+/** One change to apply; `from` is the state the change expects, so that a SQL store can guard on it. */
+export type Change =
+  | { readonly _tag: "Insert"; readonly entry: IntentInput; readonly at: number }
+  | {
+    readonly _tag: "Posted"
+    readonly correlationKey: string
+    readonly from: State
+    readonly taskId: string
+    readonly cost: number
+    readonly at: number
+  }
+  | { readonly _tag: "Ready"; readonly correlationKey: string; readonly from: State; readonly at: number }
+  | {
+    readonly _tag: "Collected"
+    readonly correlationKey: string
+    readonly from: State
+    readonly at: number
+    /** `undefined` when the collector keeps no result in the ledger. */
+    readonly result: unknown
+  }
+  | {
+    readonly _tag: "Failed"
+    readonly correlationKey: string
+    readonly from: State
+    readonly at: number
+    readonly code: number
+    readonly message: string
+    readonly billed: boolean
+    readonly taskId: string | undefined
+    readonly cost: number | undefined
+  }
+
+/** The order in which a store applies changes of different kinds: every valid life follows it. */
+export const changeOrder: ReadonlyArray<Change["_tag"]> = ["Insert", "Posted", "Ready", "Collected", "Failed"]
+
+/** The entries a store knows, looked up by key or task id. Writes of a batch see earlier writes of the batch. */
+export class View {
+  private readonly keys = new Map<string, Snapshot>()
+  private readonly ids = new Map<string, Snapshot>()
+
+  constructor(
+    private readonly fallbackKey: (key: string) => Snapshot | undefined = () => undefined,
+    private readonly fallbackId: (id: string) => Snapshot | undefined = () => undefined
+  ) {}
+
+  byKey(key: string): Snapshot | undefined {
+    return this.keys.get(key) ?? this.fallbackKey(key)
+  }
+
+  byTaskId(id: string): Snapshot | undefined {
+    return this.ids.get(id) ?? this.fallbackId(id)
+  }
+
+  put(snapshot: Snapshot): void {
+    this.keys.set(snapshot.correlationKey, snapshot)
+    if (snapshot.taskId !== undefined) this.ids.set(snapshot.taskId, snapshot)
+  }
+}
+
+/** The correlation keys and task ids a write names: what a store must load before planning it. */
+export const refsOf = (write: Write): { readonly keys: Array<string>; readonly taskIds: Array<string> } => {
+  switch (write._tag) {
+    case "Intents":
+      return { keys: write.entries.map((e) => e.correlationKey), taskIds: [] }
+    case "Posted":
+      // The ids too: an id already owned by another key must be refused, not hit a unique constraint.
+      return { keys: write.entries.map((e) => e.correlationKey), taskIds: write.entries.map((e) => e.taskId) }
+    case "Ready":
+      return { keys: [], taskIds: [...write.taskIds] }
+    case "Collected":
+      return { keys: [], taskIds: write.entries.map((e) => e.taskId) }
+    case "Failed": {
+      const keys: Array<string> = []
+      const taskIds: Array<string> = []
+      for (const e of write.entries) {
+        if ("correlationKey" in e) keys.push(e.correlationKey)
+        if (e.taskId !== undefined) taskIds.push(e.taskId)
+      }
+      return { keys, taskIds }
+    }
+  }
+}
+
+/**
+ * Plans one write against `view`. On success the view holds the new snapshots, and the changes are
+ * returned in the order given; on refusal the view is untouched and nothing of the write may be applied.
+ */
+export const plan = (
+  write: Write,
+  view: View,
+  now: number
+): Either.Either<Array<Change>, InvalidTransition> => {
+  const local = new View((key) => view.byKey(key), (id) => view.byTaskId(id))
+  const touched: Array<Snapshot> = []
+  const changes: Array<Change> = []
+  const rejected: Array<Rejection> = []
+  const put = (snapshot: Snapshot) => {
+    local.put(snapshot)
+    touched.push(snapshot)
+  }
+  const reject = (ref: string, from: Snapshot | undefined, to: State, reason: string) => {
+    rejected.push(from === undefined ? { ref, to, reason } : { ref, from: from.state, to, reason })
+  }
+
+  switch (write._tag) {
+    case "Intents": {
+      for (const entry of write.entries) {
+        // Recording the same intent again (a resumed run) changes nothing: the first intent wins.
+        if (local.byKey(entry.correlationKey) !== undefined) continue
+        put({ correlationKey: entry.correlationKey, state: "intent", taskId: undefined })
+        changes.push({ _tag: "Insert", entry, at: now })
+      }
+      break
+    }
+    case "Posted": {
+      for (const entry of write.entries) {
+        const current = local.byKey(entry.correlationKey)
+        if (current === undefined) {
+          reject(entry.correlationKey, current, "posted", "no intent was recorded for this key")
+        } else if (current.state === "intent") {
+          const owner = local.byTaskId(entry.taskId)
+          if (owner !== undefined && owner.correlationKey !== entry.correlationKey) {
+            reject(entry.correlationKey, current, "posted", `task ${entry.taskId} belongs to ${owner.correlationKey}`)
+          } else {
+            put({ correlationKey: current.correlationKey, state: "posted", taskId: entry.taskId })
+            changes.push({
+              _tag: "Posted",
+              correlationKey: current.correlationKey,
+              from: current.state,
+              taskId: entry.taskId,
+              cost: entry.cost,
+              at: entry.postedAt ?? now
+            })
+          }
+        } else if (current.taskId !== entry.taskId) {
+          // A second id for one key is a second, billed, task: never hide it.
+          reject(
+            entry.correlationKey,
+            current,
+            "posted",
+            current.taskId === undefined ? "the task failed before posting" : `already posted as ${current.taskId}`
+          )
+        }
+      }
+      break
+    }
+    case "Ready": {
+      for (const taskId of write.taskIds) {
+        const current = local.byTaskId(taskId)
+        if (current === undefined) {
+          reject(taskId, current, "ready", "no posted task has this id")
+        } else if (current.state === "posted") {
+          put({ ...current, state: "ready" })
+          changes.push({ _tag: "Ready", correlationKey: current.correlationKey, from: current.state, at: now })
+        }
+        // ready, collected or failed already: a late or repeated signal, nothing to record.
+      }
+      break
+    }
+    case "Collected": {
+      for (const entry of write.entries) {
+        const current = local.byTaskId(entry.taskId)
+        if (current === undefined) {
+          reject(entry.taskId, current, "collected", "no posted task has this id")
+        } else if (current.state === "posted" || current.state === "ready") {
+          put({ ...current, state: "collected" })
+          changes.push({
+            _tag: "Collected",
+            correlationKey: current.correlationKey,
+            from: current.state,
+            at: now,
+            result: entry.result
+          })
+        } else if (current.state === "failed") {
+          reject(entry.taskId, current, "collected", "the task already failed")
+        }
+      }
+      break
+    }
+    case "Failed": {
+      for (const entry of write.entries) {
+        const byKey = "correlationKey" in entry
+        const ref = byKey ? entry.correlationKey : entry.taskId
+        const current = byKey ? local.byKey(entry.correlationKey) : local.byTaskId(entry.taskId)
+        if (current === undefined) {
+          reject(ref, current, "failed", byKey ? "no intent was recorded for this key" : "no posted task has this id")
+        } else if (current.state === "collected") {
+          reject(ref, current, "failed", "the result was already collected")
+        } else if (current.state !== "failed") {
+          const taskId = current.taskId ?? entry.taskId
+          if (current.taskId !== undefined && entry.taskId !== undefined && current.taskId !== entry.taskId) {
+            reject(ref, current, "failed", `already posted as ${current.taskId}`)
+            continue
+          }
+          const owner = entry.taskId === undefined ? undefined : local.byTaskId(entry.taskId)
+          if (owner !== undefined && owner.correlationKey !== current.correlationKey) {
+            reject(ref, current, "failed", `task ${entry.taskId} belongs to ${owner.correlationKey}`)
+            continue
+          }
+          put({ correlationKey: current.correlationKey, state: "failed", taskId })
+          changes.push({
+            _tag: "Failed",
+            correlationKey: current.correlationKey,
+            from: current.state,
+            at: now,
+            code: entry.code,
+            message: entry.message,
+            billed: entry.billed,
+            taskId: current.taskId === undefined ? entry.taskId : undefined,
+            cost: entry.cost
+          })
+        }
+        // failed already: the first failure recorded stays.
+      }
+      break
+    }
+  }
+
+  if (Arr.isNonEmptyArray(rejected)) return Either.left(new InvalidTransition({ rejected }))
+  for (const snapshot of touched) view.put(snapshot)
+  return Either.right(changes)
+}

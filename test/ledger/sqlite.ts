@@ -1,0 +1,21 @@
+/**
+ * Test helpers: a SQLite ledger in a fresh temporary directory, removed when the scope closes.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TaskLedgerSql from "../../src/TaskLedgerSql.js"
+
+/** A temporary directory for the duration of the scope. */
+export const tempDir = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "dataforseo-ledger-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+)
+
+/** A SQLite ledger on a new file in a temporary directory. */
+export const layerTempSqlite = (options: Omit<TaskLedgerSql.SqliteOptions, "filename"> = {}) =>
+  Layer.unwrapScoped(
+    Effect.map(tempDir, (dir) => TaskLedgerSql.layerSqlite({ ...options, filename: join(dir, "ledger.sqlite") }))
+  )
