@@ -154,7 +154,7 @@ describe("DataForSeoClient", () => {
     ["malformed", "{not json", ""],
     ["truncated", JSON.stringify(ok()).slice(0, 40), ""],
     ["a wrong field type", JSON.stringify({ ...ok(), status_code: "20000" }), "status_code"]
-  ])("a %s body becomes a DecodeError with the failing path", ([, body, path]) =>
+  ] as const)("a %s body becomes a DecodeError with the failing path", ([, body, path]) =>
     Effect.gen(function* () {
       const { client } = yield* clientWith([{ status: 200, body }])
       const error = yield* Effect.flip(client.get("/v3/serp/google/organic/tasks_ready", Schema.Unknown))
