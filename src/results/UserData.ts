@@ -1,0 +1,96 @@
+/**
+ * `GET /v3/appendix/user_data`: the account's limits, spending and prices. The way to learn the real
+ * per-minute limits of each function (`rates.limits.minute.serp.task_post`, ...) instead of assuming the
+ * documented defaults. Free.
+ *
+ * The limit, statistics and price tables are nested by API, then function, then (for some) format or
+ * priority, and grow as DataForSEO adds functions: they are typed as nested records, not fixed structs.
+ *
+ * @example
+ * const perMinute = userData.rates.limits.minute["serp"]
+ * const taskPost = typeof perMinute === "object" ? perMinute["task_post"] : perMinute
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { nullable, open } from "./SerpCommon.js"
+
+/**
+ * A number, or a record of these, to any depth: `{ serp: { task_post: 2000, task_get: { regular: 2000 } } }`.
+ */
+export type NumberTree = number | null | { readonly [key: string]: NumberTree }
+
+/** The schema of a `NumberTree`. */
+export const NumberTree: Schema.Schema<NumberTree> = Schema.Union(
+  Schema.Number,
+  Schema.Null,
+  Schema.Record({ key: Schema.String, value: Schema.suspend((): Schema.Schema<NumberTree> => NumberTree) })
+)
+
+/** Per-day and per-minute tables. */
+export const DayMinute = open({
+  day: nullable(NumberTree),
+  minute: nullable(NumberTree)
+})
+/** @see DayMinute */
+export type DayMinute = typeof DayMinute.Type
+
+/** Call limits and the calls made, per API and function. */
+export const Rates = open({
+  limits: DayMinute,
+  statistics: DayMinute
+})
+/** @see Rates */
+export type Rates = typeof Rates.Type
+
+/** Money: `total` deposited, `balance` left (USD), the cost limits and the spending. */
+export const Money = open({
+  total: Schema.Number,
+  balance: Schema.Number,
+  limits: nullable(DayMinute),
+  statistics: nullable(DayMinute)
+})
+/** @see Money */
+export type Money = typeof Money.Type
+
+/**
+ * The price of one function at one priority: `price_type` (e.g. `"per_request"`, `"per_result"`) and
+ * `price` (USD). Both keys are required: they tell an entry from a level of the `PriceTree`.
+ */
+export const PriceEntry = open({
+  price_type: Schema.NullOr(Schema.String),
+  price: Schema.NullOr(Schema.Number)
+})
+/** @see PriceEntry */
+export type PriceEntry = typeof PriceEntry.Type
+
+/** A price entry, or a list or record of these, to any depth (API → function → priority). */
+export type PriceTree = PriceEntry | ReadonlyArray<PriceTree> | { readonly [key: string]: PriceTree }
+
+/** The JSON of a `PriceTree`. */
+export type PriceTreeEncoded =
+  | typeof PriceEntry.Encoded
+  | ReadonlyArray<PriceTreeEncoded>
+  | { readonly [key: string]: PriceTreeEncoded }
+
+const PriceSubtree = Schema.suspend((): Schema.Schema<PriceTree, PriceTreeEncoded> => PriceTree)
+
+/** The schema of a `PriceTree`: an object with `price_type` and `price` is an entry, any other object a level. */
+export const PriceTree: Schema.Schema<PriceTree, PriceTreeEncoded> = Schema.Union(
+  PriceEntry,
+  Schema.Array(PriceSubtree),
+  Schema.Record({ key: Schema.String, value: PriceSubtree })
+)
+
+/** One element of `tasks[i].result[]` of `GET /v3/appendix/user_data`. */
+export const UserData = open({
+  login: Schema.String,
+  timezone: nullable(Schema.String),
+  rates: Rates,
+  money: Money,
+  price: nullable(Schema.Record({ key: Schema.String, value: PriceTree })),
+  backlinks_subscription_expiry_date: nullable(Schema.String),
+  llm_mentions_subscription_expiry_date: nullable(Schema.String)
+})
+/** @see UserData */
+export type UserData = typeof UserData.Type
