@@ -66,3 +66,12 @@ export interface Engine<Task = unknown, Regular = unknown, Advanced = unknown, H
 /** Any engine, whatever its types. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEngine = Engine<any, any, any, any>
+
+/**
+ * The task side of an engine: what posting needs, whatever the result types. Every `Engine<Task, ...>`
+ * is one, so services that only post (the batcher) accept any engine for its `Task` type.
+ */
+export type TaskSide<Task> = Pick<
+  Engine<Task>,
+  "name" | "se" | "seType" | "paths" | "defaultDepth" | "resultsPerPage" | "encodeTask" | "costMultiplier"
+>

@@ -1,0 +1,510 @@
+/**
+ * Batched, rate-limited, billing-safe posting: where the money is spent.
+ *
+ * `submit(engine, task)` may be called from any number of fibers at once. Tasks of one engine are
+ * packed into task_post calls of at most `tasksPerPost` (100): a full batch leaves at once, a partial one
+ * after a short window. Calls are paced so that `taskPostPerMinute` (shared by every engine of the
+ * account) is never crossed, and at most `simultaneousRequests` are in flight.
+ *
+ * Each task ends in exactly one outcome: its posted id and cost, or a typed error for that task alone.
+ *
+ * - Correlation. The order of `tasks[]` in a reply is not documented, so each returned task is matched to
+ *   its submission by the `tag` the API echoes in `data.tag`. A task without a tag gets
+ *   `dfs:<correlationKey>`, unique per submission; tasks sharing a caller's tag never share a POST.
+ * - Billing safety. Every POST goes through the `TaskLedger`: intents are durable before it is sent, ids
+ *   before the caller hears of them. A POST refused as a whole (40202, 40209, request-level 5xxxx) created
+ *   nothing and is sent again after a backoff. A POST whose outcome is unknown (connection dropped, timeout,
+ *   HTTP 500, a reply that does not decode) is never blindly sent again: with the default policy
+ *   `"reconcile"` the batch's tags are looked up through id_list once it has settled; tasks found are
+ *   posted, tasks not found are posted once more. `"at-most-once"` fails them with
+ *   `PostOutcomeUnknownError` (they stay in the ledger's unknown intents); `"at-least-once"` re-posts them.
+ * - Budget. With `budget` set, a task whose estimated cost would take the run past it fails with
+ *   `BudgetExceededError` and is not posted. The running total uses the costs the API returns.
+ * - Resuming. A caller-given `correlationKey` already in the ledger is not posted again: its recorded
+ *   outcome is returned (a recorded intent of unknown outcome is reconciled first).
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Schema from "effect/Schema"
+import { DataForSeoClient } from "./DataForSeoClient.js"
+import { DataForSeoConfig } from "./DataForSeoConfig.js"
+import type { DataForSeoError, InvalidTaskError, StatusError } from "./DataForSeoError.js"
+import type { TaskJson, TaskSide } from "./Engine.js"
+import * as Pacer from "./Pacer.js"
+import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
+import * as StatusCode from "./StatusCode.js"
+import { TaskLedger } from "./TaskLedger.js"
+import type { LedgerError } from "./TaskLedger.js"
+
+/** A task DataForSEO created (and billed). */
+export class PostedTask extends Schema.Class<PostedTask>("PostedTask")({
+  /** The DataForSEO task id: the only way to get what was paid for. */
+  id: Schema.String,
+  /** What the API charged for it, in USD. */
+  cost: Schema.Number,
+  /** The tag sent with the task (the caller's, or `dfs:<correlationKey>`). */
+  tag: Schema.String,
+  /** The ledger key of the submission. */
+  correlationKey: Schema.String,
+  /** The engine's name, e.g. `"google/organic"`. */
+  engine: Schema.String
+}) {}
+
+/** The task was not posted: its estimated cost would take the run past its budget. */
+export class BudgetExceededError extends Schema.TaggedError<BudgetExceededError>()("BudgetExceededError", {
+  correlationKey: Schema.String,
+  estimated: Schema.Number,
+  committed: Schema.Number,
+  budget: Schema.Number
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return `task ${this.correlationKey} would cost about $${this.estimated} with $${this.committed} of $${this.budget} committed`
+  }
+}
+
+/**
+ * Whether the task was created is unknown: its POST had no readable reply and the policy forbids a blind
+ * re-post (or reconciliation could not settle it). The intent stays in the ledger's unknown intents.
+ */
+export class PostOutcomeUnknownError extends Schema.TaggedError<PostOutcomeUnknownError>()("PostOutcomeUnknownError", {
+  correlationKey: Schema.String,
+  tag: Schema.String,
+  /** What made the outcome unknown. */
+  cause: Schema.String
+}) {
+  get retryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return `outcome of task ${this.correlationKey} (tag ${this.tag}) is unknown: ${this.cause}`
+  }
+}
+
+/** Everything `submit` can fail with, for one task. */
+export type SubmitError =
+  | InvalidTaskError
+  | DataForSeoError
+  | BudgetExceededError
+  | PostOutcomeUnknownError
+  | LedgerError
+
+/** What to do after a POST whose outcome is unknown. */
+export type OutcomePolicy = "reconcile" | "at-most-once" | "at-least-once"
+
+/** Base prices in USD per task, by priority, and the factor of each page after the first (reference §8). */
+export interface Prices {
+  readonly normal: number
+  readonly high: number
+  readonly extraPageFactor: number
+}
+
+/** The standard SERP prices since 2025-09-19. */
+export const defaultPrices: Prices = { normal: 0.0006, high: 0.0012, extraPageFactor: 0.75 }
+
+/** Batcher options; every one has a default. */
+export interface Options {
+  /** The run every task of this batcher belongs to (ledger, cost per run). Default: a fresh id. */
+  readonly runId?: string | undefined
+  /** How long a partial batch waits for more tasks. Default 50 ms. */
+  readonly window?: Duration.DurationInput | undefined
+  /** Default `"reconcile"`. */
+  readonly policy?: OutcomePolicy | undefined
+  /** Spending cap of the run, in USD. Default: none. */
+  readonly budget?: number | undefined
+  readonly prices?: Prices | undefined
+  /** How long id_list is given to list a task whose POST outcome is unknown. Default 10 s. */
+  readonly settleDelay?: Duration.DurationInput | undefined
+  /** Sends of one task at most (re-posts after unknown outcomes, resends after refusals). Default 5. */
+  readonly maxAttempts?: number | undefined
+  /** First backoff after a refused POST, doubled each time. Default 1 s. */
+  readonly backoff?: Duration.DurationInput | undefined
+}
+
+/** Per-task submit options. */
+export interface SubmitOptions {
+  /** A key unique to this task across runs; submitting a key the ledger knows returns its recorded outcome. */
+  readonly correlationKey?: string | undefined
+}
+
+/** The batcher service. */
+export interface Service {
+  readonly runId: string
+  /** Posts one task (packed with others) and returns it once DataForSEO created it and the ledger holds its id. */
+  readonly submit: <Task>(
+    engine: TaskSide<Task>,
+    task: Task,
+    options?: SubmitOptions
+  ) => Effect.Effect<PostedTask, SubmitError>
+  /** USD the API charged so far in this run, plus what queued tasks are estimated to cost. */
+  readonly committed: Effect.Effect<number>
+}
+
+/** Tag of the batcher service. */
+export class TaskBatcher extends Context.Tag("effect-dataforseo/TaskBatcher")<TaskBatcher, Service>() {}
+
+/** Estimated cost of one task from its JSON: base price by priority, extra pages, operators, rectangles. */
+export const estimateCost = <Task>(engine: TaskSide<Task>, task: Task, json: TaskJson, prices: Prices): number => {
+  const base = json["priority"] === 2 ? prices.high : prices.normal
+  const depth = typeof json["depth"] === "number" ? json["depth"] : engine.defaultDepth
+  const pages = Math.max(1, Math.ceil(depth / engine.resultsPerPage))
+  const rectangles = json["calculate_rectangles"] === true ? 1 : 0
+  return base * (1 + (pages - 1) * prices.extraPageFactor + rectangles) * engine.costMultiplier(task)
+}
+
+const callsTotal = Metric.counter("dataforseo_task_post_calls_total", { description: "task_post calls sent" })
+const tasksPosted = Metric.counter("dataforseo_tasks_posted_total", { description: "tasks DataForSEO created" })
+const costTotal = Metric.counter("dataforseo_cost_usd_total", { description: "USD charged at posting" })
+const errorsTotal = Metric.counter("dataforseo_task_errors_total", { description: "tasks failed, by code" })
+
+interface Pending {
+  readonly json: TaskJson
+  readonly correlationKey: string
+  readonly tag: string
+  readonly estimate: number
+  readonly done: Deferred.Deferred<PostedTask, SubmitError>
+}
+
+type Outcome = Either.Either<PostedTask, SubmitError>
+
+// How a failed POST leaves the batch: refused as a whole and worth resending, refused for good, or unknown.
+const classifyFailure = (error: DataForSeoError): "resend" | "refused" | "unknown" => {
+  switch (error._tag) {
+    case "TransportError":
+    case "TimeoutError":
+    case "DecodeError":
+      return "unknown"
+    case "ServerError":
+      return error.httpStatus === undefined ? "resend" : "unknown"
+    case "RateLimitError":
+      return "resend"
+    default:
+      return "refused"
+  }
+}
+
+/** Builds the batcher; its packing fibers live as long as the scope. */
+export const make = (options: Options = {}) =>
+  Effect.gen(function* () {
+    const settings = yield* DataForSeoConfig
+    const client = yield* DataForSeoClient
+    const ledger = yield* TaskLedger
+    const runId = options.runId ?? `run-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+    const window = Duration.decode(options.window ?? Duration.millis(50))
+    const policy = options.policy ?? "reconcile"
+    const prices = options.prices ?? defaultPrices
+    const settleDelay = Duration.decode(options.settleDelay ?? Duration.seconds(10))
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+    const backoff = Duration.decode(options.backoff ?? Duration.seconds(1))
+    const maxTasks = settings.limits.tasksPerPost
+    const pacer = yield* Pacer.make({ limit: settings.limits.taskPostPerMinute, window: settings.limits.window })
+    const inFlight = yield* Effect.makeSemaphore(settings.limits.simultaneousRequests)
+    const scope = yield* Effect.scope
+    let sequence = 0
+    let spent = 0
+    let reserved = 0
+
+    // --- outcomes: ledger first, then the caller -------------------------------------------------
+
+    const release = (pending: Pending, charged: number) => {
+      reserved -= pending.estimate
+      spent += charged
+    }
+
+    const finish = (outcomes: ReadonlyArray<readonly [Pending, Outcome]>) =>
+      Effect.forEach(outcomes, ([pending, outcome]) => Deferred.complete(pending.done, outcome), { discard: true })
+
+    /** Records posted tasks and task-level failures durably, then tells their callers. */
+    const settle = (
+      engine: string,
+      posted: ReadonlyArray<readonly [Pending, { id: string; cost: number }]>,
+      failed: ReadonlyArray<readonly [Pending, StatusError, { billed: boolean; cost: number }]>
+    ) =>
+      Effect.gen(function* () {
+        if (posted.length > 0) {
+          yield* ledger.recordPosted(posted.map(([p, task]) => ({ correlationKey: p.correlationKey, taskId: task.id, cost: task.cost })))
+        }
+        if (failed.length > 0) {
+          yield* ledger.recordFailed(
+            failed.map(([p, error, billing]) => ({
+              correlationKey: p.correlationKey,
+              code: error.code,
+              message: error.message,
+              billed: billing.billed,
+              ...(error.taskId === undefined ? {} : { taskId: error.taskId }),
+              ...(billing.billed ? { cost: billing.cost } : {})
+            }))
+          )
+        }
+        for (const [p, task] of posted) release(p, task.cost)
+        for (const [p, , billing] of failed) release(p, billing.billed ? billing.cost : 0)
+        const charged = posted.reduce((sum, [, task]) => sum + task.cost, 0)
+        yield* Metric.incrementBy(tasksPosted, posted.length)
+        yield* Metric.incrementBy(costTotal, charged)
+        yield* Effect.forEach(failed, ([, error]) => Metric.increment(Metric.tagged(errorsTotal, "code", String(error.code))), {
+          discard: true
+        })
+        yield* finish([
+          ...posted.map(([p, task]) => [p, Either.right(new PostedTask({ ...task, tag: p.tag, correlationKey: p.correlationKey, engine }))] as const),
+          ...failed.map(([p, error]) => [p, Either.left<SubmitError>(error)] as const)
+        ])
+      })
+
+    /** Fails tasks whose POST created nothing. */
+    const refuse = (batch: ReadonlyArray<Pending>, error: DataForSeoError) =>
+      Effect.gen(function* () {
+        const code = "code" in error ? error.code : 0
+        yield* ledger.recordFailed(batch.map((p) => ({ correlationKey: p.correlationKey, code, message: error.message, billed: false })))
+        for (const p of batch) release(p, 0)
+        yield* Metric.incrementBy(Metric.tagged(errorsTotal, "code", String(code)), batch.length)
+        yield* finish(batch.map((p) => [p, Either.left(error)] as const))
+      })
+
+    /** Gives up on tasks whose creation is unknown: they stay intents in the ledger. */
+    const abandon = (batch: ReadonlyArray<Pending>, cause: string) =>
+      Effect.gen(function* () {
+        for (const p of batch) release(p, 0)
+        yield* finish(
+          batch.map((p) => [p, Either.left(new PostOutcomeUnknownError({ correlationKey: p.correlationKey, tag: p.tag, cause }))] as const)
+        )
+      })
+
+    // --- reconciliation through id_list ----------------------------------------------------------
+
+    /** Tasks of the account posted since `since`, with their metadata, keyed by tag. */
+    const postedSince = (since: number) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const found = new Map<string, { id: string; cost: number }>()
+        for (let offset = 0; ; offset += 1000) {
+          const request: IdListRequest = {
+            datetime_from: formatApiDateTime(new Date(since - 60_000)),
+            datetime_to: formatApiDateTime(new Date(now + 60_000)),
+            limit: 1000,
+            offset,
+            sort: "asc",
+            include_metadata: true
+          }
+          const reply = yield* client.post("/v3/serp/id_list", [request], IdListItem, { retry: "transient" })
+          const items = reply.tasks[0]?.result ?? []
+          for (const item of items) {
+            const tag = item.metadata?.["tag"]
+            if (typeof tag === "string") found.set(tag, { id: item.id, cost: item.cost ?? 0 })
+          }
+          if (items.length < 1000) return found
+        }
+      })
+
+    // --- sending -------------------------------------------------------------------------------------
+
+    const send = <Task>(engine: TaskSide<Task>, batch: ReadonlyArray<Pending>, attempt: number): Effect.Effect<void, LedgerError> =>
+      Effect.gen(function* () {
+        const sentAt = yield* Clock.currentTimeMillis
+        yield* Metric.increment(callsTotal)
+        const reply = yield* pacer
+          .pace(client.post(engine.paths.taskPost, batch.map((p) => p.json), Schema.Unknown, { retry: "none" }))
+          .pipe(
+            Effect.withSpan("TaskBatcher.post", {
+              kind: "client",
+              attributes: { "dataforseo.engine": engine.name, "dataforseo.tasks": batch.length, "dataforseo.attempt": attempt }
+            }),
+            Effect.either
+          )
+        if (Either.isRight(reply)) {
+          const byTag = new Map(batch.map((p) => [p.tag, p]))
+          const posted: Array<readonly [Pending, { id: string; cost: number }]> = []
+          const failed: Array<readonly [Pending, StatusError, { billed: boolean; cost: number }]> = []
+          for (const task of reply.right.tasks) {
+            const tag = task.data?.["tag"]
+            const pending = typeof tag === "string" ? byTag.get(tag) : undefined
+            if (pending === undefined) {
+              yield* Effect.logWarning("task_post returned a task that matches no submission").pipe(
+                Effect.annotateLogs({ taskId: task.id, code: task.status_code })
+              )
+              continue
+            }
+            byTag.delete(pending.tag)
+            if (task.status_code === 20100) {
+              posted.push([pending, { id: task.id, cost: task.cost }])
+            } else {
+              const info = StatusCode.classify(task.status_code)
+              if (task.status_code === 40006) {
+                yield* Effect.logError("40006: a POST carried more than 100 tasks; this is a bug of the batcher")
+              }
+              failed.push([
+                pending,
+                StatusCode.toError(task.status_code, task.status_message, { taskId: task.id }),
+                { billed: info.billed === true || task.cost > 0, cost: task.cost }
+              ])
+            }
+          }
+          yield* settle(engine.name, posted, failed)
+          // A submission the reply does not mention: whether it was created is unknown.
+          if (byTag.size > 0) yield* unknown(engine, [...byTag.values()], attempt, sentAt, "missing from the task_post reply")
+          return
+        }
+        const error = reply.left
+        switch (classifyFailure(error)) {
+          case "refused":
+            return yield* refuse(batch, error)
+          case "resend":
+            if (attempt >= maxAttempts) return yield* refuse(batch, error)
+            yield* Effect.sleep(Duration.times(backoff, 2 ** (attempt - 1)))
+            return yield* send(engine, batch, attempt + 1)
+          case "unknown":
+            return yield* unknown(engine, batch, attempt, sentAt, error.message)
+        }
+      })
+
+    const unknown = <Task>(
+      engine: TaskSide<Task>,
+      batch: ReadonlyArray<Pending>,
+      attempt: number,
+      sentAt: number,
+      cause: string
+    ): Effect.Effect<void, LedgerError> =>
+      Effect.gen(function* () {
+        yield* Effect.logWarning("task_post outcome unknown").pipe(
+          Effect.annotateLogs({ engine: engine.name, tasks: batch.length, attempt, cause, policy })
+        )
+        if (policy === "at-most-once") return yield* abandon(batch, cause)
+        if (attempt >= maxAttempts) return yield* abandon(batch, `${cause} (after ${attempt} attempts)`)
+        if (policy === "at-least-once") return yield* send(engine, batch, attempt + 1)
+        yield* Effect.sleep(settleDelay)
+        const found = yield* Effect.either(postedSince(sentAt))
+        if (Either.isLeft(found)) return yield* abandon(batch, `${cause}; id_list failed: ${found.left.message}`)
+        const posted = batch.flatMap((p) => {
+          const task = found.right.get(p.tag)
+          return task === undefined ? [] : [[p, task] as const]
+        })
+        yield* settle(engine.name, posted, [])
+        const missing = batch.filter((p) => !found.right.has(p.tag))
+        if (missing.length > 0) yield* send(engine, missing, attempt + 1)
+      })
+
+    /** Runs a batch to its end; whatever happens, every caller of the batch gets an outcome. */
+    const run = <Task>(engine: TaskSide<Task>, batch: ReadonlyArray<Pending>) =>
+      ledger
+        .recordIntents(batch.map((p) => ({ correlationKey: p.correlationKey, runId, engine: engine.name, request: p.json, tag: p.tag })))
+        .pipe(
+          Effect.zipRight(send(engine, batch, 1)),
+          Effect.catchAll((error) => finish(batch.map((p) => [p, Either.left(error)] as const))),
+          Effect.onExit((exit) =>
+            Exit.isSuccess(exit)
+              ? Effect.void
+              : Effect.forEach(batch, (p) => Deferred.failCause(p.done, exit.cause), { discard: true })
+          )
+        )
+
+    // --- packing ---------------------------------------------------------------------------------------
+
+    const packer = <Task>(engine: TaskSide<Task>, queue: Queue.Queue<Pending>) => {
+      const held: Array<Pending> = []
+      const nextBatch = Effect.gen(function* () {
+        const batch: Array<Pending> = []
+        const tags = new Set<string>()
+        const add = (items: Iterable<Pending>) => {
+          for (const p of items) {
+            if (batch.length < maxTasks && !tags.has(p.tag)) {
+              batch.push(p)
+              tags.add(p.tag)
+            } else held.push(p)
+          }
+        }
+        add(held.splice(0))
+        if (batch.length === 0) add(yield* Queue.takeBetween(queue, 1, maxTasks))
+        if (batch.length < maxTasks) add(yield* Queue.takeUpTo(queue, maxTasks - batch.length))
+        if (batch.length < maxTasks) {
+          yield* Effect.sleep(window)
+          add(yield* Queue.takeUpTo(queue, maxTasks - batch.length))
+        }
+        return batch
+      })
+      return Effect.forever(
+        Effect.flatMap(nextBatch, (batch) =>
+          Effect.zipRight(inFlight.take(1), Effect.forkIn(run(engine, batch).pipe(Effect.ensuring(inFlight.release(1))), scope))
+        )
+      )
+    }
+
+    const queues = new Map<string, Queue.Queue<Pending>>()
+    const queueFor = <Task>(engine: TaskSide<Task>) =>
+      Effect.flatMap(Queue.unbounded<Pending>(), (fresh) => {
+        const existing = queues.get(engine.name)
+        if (existing !== undefined) return Effect.as(Queue.shutdown(fresh), existing)
+        queues.set(engine.name, fresh)
+        return Effect.as(Effect.forkIn(packer(engine, fresh), scope), fresh)
+      })
+
+    // Callers still waiting when the batcher closes are interrupted rather than left hanging.
+    yield* Effect.addFinalizer(() =>
+      Effect.forEach(queues.values(), (queue) =>
+        Effect.flatMap(Queue.takeAll(queue), (left) => Effect.forEach(left, (p) => Deferred.interrupt(p.done))),
+        { discard: true }
+      )
+    )
+
+    // --- submit ------------------------------------------------------------------------------------------
+
+    /**
+     * The outcome the ledger holds for a caller's key, if the task went that far: posted tasks and failures
+     * are returned as recorded; an intent whose POST outcome is unknown is looked up in id_list first.
+     */
+    const recorded = (key: string, engine: string) =>
+      Effect.gen(function* () {
+        const entry = yield* ledger.byCorrelationKey(key)
+        if (Option.isNone(entry)) return Option.none<Outcome>()
+        const e = entry.value
+        const tag = e.tag ?? `dfs:${key}`
+        if (e.state === "failed") {
+          const failure = e.failure ?? { code: 0, message: "failed" }
+          return Option.some<Outcome>(Either.left(StatusCode.toError(failure.code, failure.message, { taskId: e.taskId })))
+        }
+        if (e.taskId !== undefined) {
+          return Option.some<Outcome>(Either.right(new PostedTask({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine })))
+        }
+        const found = (yield* postedSince(e.intentAt)).get(tag)
+        if (found === undefined) return Option.none<Outcome>()
+        yield* ledger.recordPosted([{ correlationKey: key, taskId: found.id, cost: found.cost }])
+        return Option.some<Outcome>(Either.right(new PostedTask({ ...found, tag, correlationKey: key, engine })))
+      })
+
+    const submit = <Task>(engine: TaskSide<Task>, task: Task, submitOptions: SubmitOptions = {}) =>
+      Effect.gen(function* () {
+        const encoded = yield* engine.encodeTask(task)
+        const correlationKey = submitOptions.correlationKey ?? `${runId}:${++sequence}`
+        if (submitOptions.correlationKey !== undefined) {
+          const previous = yield* recorded(correlationKey, engine.name)
+          if (Option.isSome(previous)) return yield* previous.value
+        }
+        const tag = typeof encoded["tag"] === "string" ? encoded["tag"] : `dfs:${correlationKey}`
+        const json: TaskJson = { ...encoded, tag }
+        const estimate = estimateCost(engine, task, json, prices)
+        if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
+          return yield* new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })
+        }
+        reserved += estimate
+        const done = yield* Deferred.make<PostedTask, SubmitError>()
+        yield* Queue.offer(yield* queueFor(engine), { json, correlationKey, tag, estimate, done })
+        return yield* Deferred.await(done)
+      }).pipe(Effect.withSpan("TaskBatcher.submit", { attributes: { "dataforseo.engine": engine.name } }))
+
+    return TaskBatcher.of({ runId, submit, committed: Effect.sync(() => spent + reserved) })
+  })
+
+/** The batcher as a layer: needs the client, its configuration and a ledger. */
+export const layer = (options: Options = {}): Layer.Layer<TaskBatcher, never, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
+  Layer.scoped(TaskBatcher, make(options))

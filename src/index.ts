@@ -1,0 +1,77 @@
+/**
+ * effect-dataforseo: a typed, rate-limited, billing-safe client for the DataForSEO v3 SERP API, on Effect.
+ * Each module is re-exported as a namespace. Modules that need an optional peer dependency have their own
+ * entry point: `effect-dataforseo/TaskLedgerSql` (@effect/sql, @effect/sql-sqlite-node) and
+ * `effect-dataforseo/sandbox` (@effect/platform-node).
+ *
+ * @since 0.1.0
+ */
+
+/** Credentials, host, timeout, retry bounds and the account's limits. */
+export * as DataForSeoConfig from "./DataForSeoConfig.js"
+
+/** How requests are authorized (HTTP Basic). */
+export * as Auth from "./Auth.js"
+
+/** The HTTP service: typed `get` / `post`, envelope decoding, status codes to typed errors, retries. */
+export * as DataForSeoClient from "./DataForSeoClient.js"
+
+/** The reply envelope, generic over each task's result. */
+export * as Envelope from "./Envelope.js"
+
+/** Every documented status code: meaning, class, billing, level; code to typed error. */
+export * as StatusCode from "./StatusCode.js"
+
+/** The typed errors. */
+export * as DataForSeoError from "./DataForSeoError.js"
+
+/** The engine description every service works from. */
+export * as Engine from "./Engine.js"
+
+/** Keywords as the API receives them (`%` and `+` encoded), or raw. */
+export * as Keyword from "./Keyword.js"
+
+/** The task fields and rules engines share. */
+export * as TaskOptions from "./TaskOptions.js"
+
+/** Naver organic: paths, task schema, result schemas. */
+export * as NaverOrganic from "./NaverOrganic.js"
+
+/** Google organic: paths (live included), task schema, result schemas. */
+export * as GoogleOrganic from "./GoogleOrganic.js"
+
+/** Shared result pieces: common item fields and sub-objects. */
+export * as SerpCommon from "./results/SerpCommon.js"
+
+/** Naver organic regular and advanced results. */
+export * as NaverResults from "./results/NaverResults.js"
+
+/** Google organic regular and advanced results. */
+export * as GoogleResults from "./results/GoogleResults.js"
+
+/** HTML results of both engines. */
+export * as HtmlResult from "./results/HtmlResult.js"
+
+/** The tasks_ready list. */
+export * as TasksReady from "./results/TasksReady.js"
+
+/** id_list: tasks posted in a window. */
+export * as IdList from "./results/IdList.js"
+
+/** The SERP errors list. */
+export * as SerpErrors from "./results/SerpErrors.js"
+
+/** The account: rates, limits, money and prices. */
+export * as UserData from "./results/UserData.js"
+
+/** Google locations and languages. */
+export * as GoogleLocations from "./results/GoogleLocations.js"
+
+/** Per-window call pacing. */
+export * as Pacer from "./Pacer.js"
+
+/** The record of every paid task: memory store. */
+export * as TaskLedger from "./TaskLedger.js"
+
+/** Batched, rate-limited, billing-safe posting. */
+export * as TaskBatcher from "./TaskBatcher.js"
