@@ -82,7 +82,7 @@ export interface Options {
   readonly baseUrl?: "production" | "sandbox" | (string & {}) | undefined
   readonly requestTimeout?: Duration.DurationInput | undefined
   readonly retry?: Partial<{ readonly times: number; readonly baseDelay: Duration.DurationInput }> | undefined
-  readonly limits?: Partial<Limits> | undefined
+  readonly limits?: (Partial<Omit<Limits, "window">> & { readonly window?: Duration.DurationInput | undefined }) | undefined
 }
 
 /** The configuration service. */
@@ -105,7 +105,11 @@ export const make = (options: Options): Settings => ({
     times: options.retry?.times ?? 4,
     baseDelay: Duration.decode(options.retry?.baseDelay ?? Duration.millis(500))
   },
-  limits: { ...defaultLimits, ...options.limits }
+  limits: {
+    ...defaultLimits,
+    ...options.limits,
+    window: Duration.decode(options.limits?.window ?? defaultLimits.window)
+  }
 })
 
 /** The configuration from explicit values. */

@@ -225,7 +225,11 @@ export const make = (options: Options = {}) =>
     }
 
     const finish = (outcomes: ReadonlyArray<readonly [Pending, Outcome]>) =>
-      Effect.forEach(outcomes, ([pending, outcome]) => Deferred.complete(pending.done, outcome), { discard: true })
+      Effect.forEach(
+        outcomes,
+        ([pending, outcome]) => Effect.zipRight(Deferred.complete(pending.done, outcome), freeTag(pending.tag)),
+        { discard: true }
+      )
 
     /** Records posted tasks and task-level failures durably, then tells their callers. */
     const settle = (
@@ -244,8 +248,8 @@ export const make = (options: Options = {}) =>
               code: error.code,
               message: error.message,
               billed: billing.billed,
-              ...(error.taskId === undefined ? {} : { taskId: error.taskId }),
-              ...(billing.billed ? { cost: billing.cost } : {})
+              // the id of a task refused at posting names nothing that can be fetched: kept for billed ones
+              ...(billing.billed && error.taskId !== undefined ? { taskId: error.taskId, cost: billing.cost } : {})
             }))
           )
         }
@@ -284,11 +288,11 @@ export const make = (options: Options = {}) =>
 
     // --- reconciliation through id_list ----------------------------------------------------------
 
-    /** Tasks of the account posted since `since`, with their metadata, keyed by tag. */
+    /** Tasks of the account posted since `since` (id_list, with metadata), grouped by tag. */
     const postedSince = (since: number) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        const found = new Map<string, { id: string; cost: number }>()
+        const found = new Map<string, Array<{ id: string; cost: number }>>()
         for (let offset = 0; ; offset += 1000) {
           const request: IdListRequest = {
             datetime_from: formatApiDateTime(new Date(since - 60_000)),
@@ -302,11 +306,21 @@ export const make = (options: Options = {}) =>
           const items = reply.tasks[0]?.result ?? []
           for (const item of items) {
             const tag = item.metadata?.["tag"]
-            if (typeof tag === "string") found.set(tag, { id: item.id, cost: item.cost ?? 0 })
+            if (typeof tag === "string") found.set(tag, [...(found.get(tag) ?? []), { id: item.id, cost: item.cost ?? 0 }])
           }
           if (items.length < 1000) return found
         }
       })
+
+    /**
+     * The task id_list lists for a tag that no other submission holds. A caller's tag may repeat, but two
+     * submissions sharing one are never unresolved at once (see `busy`), so the one task of that tag the
+     * ledger does not already give to another key is this submission's.
+     */
+    const claim = (found: ReadonlyMap<string, ReadonlyArray<{ id: string; cost: number }>>, tag: string) =>
+      Effect.filter(found.get(tag) ?? [], (task) => Effect.map(ledger.byTaskId(task.id), Option.isNone)).pipe(
+        Effect.map((free) => Option.fromNullable(free[free.length - 1]))
+      )
 
     // --- sending -------------------------------------------------------------------------------------
 
@@ -386,12 +400,10 @@ export const make = (options: Options = {}) =>
         yield* Effect.sleep(settleDelay)
         const found = yield* Effect.either(postedSince(sentAt))
         if (Either.isLeft(found)) return yield* abandon(batch, `${cause}; id_list failed: ${found.left.message}`)
-        const posted = batch.flatMap((p) => {
-          const task = found.right.get(p.tag)
-          return task === undefined ? [] : [[p, task] as const]
-        })
+        const claimed = yield* Effect.forEach(batch, (p) => Effect.map(claim(found.right, p.tag), (task) => [p, task] as const))
+        const posted = claimed.flatMap(([p, task]) => (Option.isSome(task) ? [[p, task.value] as const] : []))
         yield* settle(engine.name, posted, [])
-        const missing = batch.filter((p) => !found.right.has(p.tag))
+        const missing = claimed.flatMap(([p, task]) => (Option.isNone(task) ? [p] : []))
         if (missing.length > 0) yield* send(engine, missing, attempt + 1)
       })
 
@@ -405,31 +417,54 @@ export const make = (options: Options = {}) =>
           Effect.onExit((exit) =>
             Exit.isSuccess(exit)
               ? Effect.void
-              : Effect.forEach(batch, (p) => Deferred.failCause(p.done, exit.cause), { discard: true })
+              : Effect.forEach(batch, (p) => Effect.zipRight(Deferred.failCause(p.done, exit.cause), freeTag(p.tag)), {
+                  discard: true
+                })
           )
         )
 
     // --- packing ---------------------------------------------------------------------------------------
 
-    const packer = <Task>(engine: TaskSide<Task>, queue: Queue.Queue<Pending>) => {
-      const held: Array<Pending> = []
-      const nextBatch = Effect.gen(function* () {
-        const batch: Array<Pending> = []
-        const tags = new Set<string>()
-        const add = (items: Iterable<Pending>) => {
-          for (const p of items) {
-            if (batch.length < maxTasks && !tags.has(p.tag)) {
-              batch.push(p)
-              tags.add(p.tag)
-            } else held.push(p)
+    /** An engine's queue, and the tasks its packer holds back for a later batch. */
+    interface Lane {
+      readonly queue: Queue.Queue<Pending>
+      readonly held: Array<Pending>
+    }
+    const lanes = new Map<string, Lane>()
+    /** Tags of the tasks packed and not yet resolved. A task whose tag is busy waits, so replies and id_list stay unambiguous. */
+    const busy = new Set<string>()
+
+    const freeTag = (tag: string) =>
+      Effect.sync(() => {
+        busy.delete(tag)
+        for (const lane of lanes.values()) {
+          const index = lane.held.findIndex((p) => p.tag === tag)
+          const [next] = index >= 0 ? lane.held.splice(index, 1) : []
+          if (next !== undefined) {
+            // back to the queue, so that a packer waiting for work sees it
+            lane.queue.unsafeOffer(next)
+            return
           }
         }
-        add(held.splice(0))
-        if (batch.length === 0) add(yield* Queue.takeBetween(queue, 1, maxTasks))
-        if (batch.length < maxTasks) add(yield* Queue.takeUpTo(queue, maxTasks - batch.length))
+      })
+
+    const packer = <Task>(engine: TaskSide<Task>, lane: Lane) => {
+      const nextBatch = Effect.gen(function* () {
+        const batch: Array<Pending> = []
+        const add = (items: Iterable<Pending>) => {
+          for (const p of items) {
+            if (batch.length < maxTasks && !busy.has(p.tag)) {
+              batch.push(p)
+              busy.add(p.tag)
+            } else lane.held.push(p)
+          }
+        }
+        add(lane.held.splice(0))
+        while (batch.length === 0) add(yield* Queue.takeBetween(lane.queue, 1, maxTasks))
+        if (batch.length < maxTasks) add(yield* Queue.takeUpTo(lane.queue, maxTasks - batch.length))
         if (batch.length < maxTasks) {
           yield* Effect.sleep(window)
-          add(yield* Queue.takeUpTo(queue, maxTasks - batch.length))
+          add(yield* Queue.takeUpTo(lane.queue, maxTasks - batch.length))
         }
         return batch
       })
@@ -440,19 +475,23 @@ export const make = (options: Options = {}) =>
       )
     }
 
-    const queues = new Map<string, Queue.Queue<Pending>>()
-    const queueFor = <Task>(engine: TaskSide<Task>) =>
-      Effect.flatMap(Queue.unbounded<Pending>(), (fresh) => {
-        const existing = queues.get(engine.name)
-        if (existing !== undefined) return Effect.as(Queue.shutdown(fresh), existing)
-        queues.set(engine.name, fresh)
-        return Effect.as(Effect.forkIn(packer(engine, fresh), scope), fresh)
+    const laneFor = <Task>(engine: TaskSide<Task>) =>
+      Effect.flatMap(Queue.unbounded<Pending>(), (queue) => {
+        const existing = lanes.get(engine.name)
+        if (existing !== undefined) return Effect.as(Queue.shutdown(queue), existing)
+        const lane: Lane = { queue, held: [] }
+        lanes.set(engine.name, lane)
+        return Effect.as(Effect.forkIn(packer(engine, lane), scope), lane)
       })
 
     // Callers still waiting when the batcher closes are interrupted rather than left hanging.
     yield* Effect.addFinalizer(() =>
-      Effect.forEach(queues.values(), (queue) =>
-        Effect.flatMap(Queue.takeAll(queue), (left) => Effect.forEach(left, (p) => Deferred.interrupt(p.done))),
+      Effect.forEach(
+        lanes.values(),
+        (lane) =>
+          Effect.flatMap(Queue.takeAll(lane.queue), (left) =>
+            Effect.forEach([...left, ...lane.held.splice(0)], (p) => Deferred.interrupt(p.done))
+          ),
         { discard: true }
       )
     )
@@ -476,10 +515,10 @@ export const make = (options: Options = {}) =>
         if (e.taskId !== undefined) {
           return Option.some<Outcome>(Either.right(new PostedTask({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine })))
         }
-        const found = (yield* postedSince(e.intentAt)).get(tag)
-        if (found === undefined) return Option.none<Outcome>()
-        yield* ledger.recordPosted([{ correlationKey: key, taskId: found.id, cost: found.cost }])
-        return Option.some<Outcome>(Either.right(new PostedTask({ ...found, tag, correlationKey: key, engine })))
+        const found = yield* claim(yield* postedSince(e.intentAt), tag)
+        if (Option.isNone(found)) return Option.none<Outcome>()
+        yield* ledger.recordPosted([{ correlationKey: key, taskId: found.value.id, cost: found.value.cost }])
+        return Option.some<Outcome>(Either.right(new PostedTask({ ...found.value, tag, correlationKey: key, engine })))
       })
 
     const submit = <Task>(engine: TaskSide<Task>, task: Task, submitOptions: SubmitOptions = {}) =>
@@ -498,7 +537,7 @@ export const make = (options: Options = {}) =>
         }
         reserved += estimate
         const done = yield* Deferred.make<PostedTask, SubmitError>()
-        yield* Queue.offer(yield* queueFor(engine), { json, correlationKey, tag, estimate, done })
+        yield* Queue.offer((yield* laneFor(engine)).queue, { json, correlationKey, tag, estimate, done })
         return yield* Deferred.await(done)
       }).pipe(Effect.withSpan("TaskBatcher.submit", { attributes: { "dataforseo.engine": engine.name } }))
 

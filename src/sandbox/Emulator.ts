@@ -53,7 +53,7 @@ export interface TaskTally {
   readonly cost: number
 }
 
-/** Calls of one function: received (after authentication), refused by a limit, and the busiest minute. */
+/** Calls of one function: received (faulted and unauthorized ones included), refused by a limit, and the busiest window. */
 export interface CallTally {
   readonly calls: number
   readonly rejected: number
@@ -859,6 +859,8 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
       const started = clock.unsafeCurrentTimeNanos()
       const route = routeOf(request.method.toUpperCase(), pathOf(request.url))
       if (route === undefined) return Effect.succeed(jsonReply({ status: 404, body: envelope(40400, messages.notFound, []) }, started, started))
+      // Every call that reaches a function counts, faulted ones too: the client did send it.
+      meters.get(route.fn)?.record(clock.unsafeCurrentTimeMillis())
       const fault = faults.nextRequestFault(route.fn)
       if (fault === "drop_before_processing") return Effect.succeed(dropped)
       if (fault === "http_500") return Effect.succeed(jsonReply({ status: 500, body: envelope(50000, messages.internal, []) }, started, started))
@@ -873,7 +875,6 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
         ))
       }
       const now = clock.unsafeCurrentTimeMillis()
-      meters.get(route.fn)?.record(now)
       if (account.inFlight >= options.simultaneous) return refuse(route.fn, 40209, messages.simultaneous, started)
       if (account.limits.get(route.fn)?.tryAcquire(now) === false) return refuse(route.fn, 40202, messages.rateLimit, started)
       const text = bodyText(request)

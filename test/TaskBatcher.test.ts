@@ -1,0 +1,349 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as DataForSeoClient from "../src/DataForSeoClient.js"
+import type { TaskSide } from "../src/Engine.js"
+import * as GoogleOrganic from "../src/GoogleOrganic.js"
+import * as NaverOrganic from "../src/NaverOrganic.js"
+import * as Sandbox from "../src/sandbox/Sandbox.js"
+import * as TaskBatcher from "../src/TaskBatcher.js"
+import * as TaskLedger from "../src/TaskLedger.js"
+import { driven, layer } from "./support/batcher.js"
+
+const naver = (keyword: string, extra: Partial<NaverOrganic.Task> = {}): NaverOrganic.Task => ({ keyword, ...extra })
+const google = (keyword: string): GoogleOrganic.Task => ({ keyword, location_code: 2840, language_code: "en" })
+
+const submitAll = <T>(engine: TaskSide<T>, tasks: ReadonlyArray<T>) =>
+  Effect.flatMap(TaskBatcher.TaskBatcher, (batcher) =>
+    Effect.forEach(tasks, (task) => Effect.either(batcher.submit(engine, task)), { concurrency: "unbounded" })
+  )
+
+const stats = Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)
+
+describe("TaskBatcher packing", () => {
+  it.effect("10,000 single-task submissions from 1,000 fibers make exactly 100 POSTs", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const fibers = Array.from({ length: 1000 }, (_, f) => f)
+      const outcomes = yield* driven(
+        Effect.forEach(
+          fibers,
+          (f) =>
+            Effect.forEach(
+              Array.from({ length: 10 }, (_, i) => naver(`keyword ${f}-${i}`)),
+              (task) => batcher.submit(NaverOrganic.engine, task),
+              { concurrency: "unbounded" }
+            ),
+          { concurrency: "unbounded" }
+        )
+      )
+      const posted = outcomes.flat()
+      expect(posted).toHaveLength(10_000)
+      expect(new Set(posted.map((task) => task.id)).size).toBe(10_000)
+      expect(new Set(posted.map((task) => task.tag)).size).toBe(10_000)
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(100)
+      expect(s.tasksCreated).toBe(10_000)
+      expect([...s.byTag.values()].every((tally) => tally.billed === 1)).toBe(true)
+    }).pipe(Effect.provide(layer({ batcher: { window: "1 second" } }))))
+
+  it.effect("a partial batch leaves after the window; engines are packed apart", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const result = yield* driven(
+        Effect.all(
+          [
+            Effect.forEach([naver("a"), naver("b"), naver("c")], (t) => batcher.submit(NaverOrganic.engine, t), { concurrency: "unbounded" }),
+            Effect.forEach([google("x"), google("y")], (t) => batcher.submit(GoogleOrganic.engine, t), { concurrency: "unbounded" })
+          ],
+          { concurrency: "unbounded" }
+        )
+      )
+      expect(result[0].map((t) => t.engine)).toEqual(["naver/organic", "naver/organic", "naver/organic"])
+      expect(result[1].map((t) => t.engine)).toEqual(["google/organic", "google/organic"])
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(2)
+      expect(s.tasksCreated).toBe(5)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("sets a unique tag when the caller sets none, and keeps the caller's tag", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const [auto, mine] = yield* driven(
+        Effect.all([batcher.submit(NaverOrganic.engine, naver("a")), batcher.submit(NaverOrganic.engine, naver("b", { tag: "mine" }))], {
+          concurrency: "unbounded"
+        })
+      )
+      expect(auto.tag).toBe(`dfs:${auto.correlationKey}`)
+      expect(auto.correlationKey.startsWith(batcher.runId)).toBe(true)
+      expect(mine.tag).toBe("mine")
+      const s = yield* stats
+      expect(s.byTag.get("mine")?.created).toBe(1)
+      expect(s.byKeyword.get("b")?.created).toBe(1)
+    }).pipe(Effect.provide(layer())))
+})
+
+describe("TaskBatcher rate limits", () => {
+  it.effect("under a compressed limit the observed rate never crosses it and nothing is refused", () =>
+    Effect.gen(function* () {
+      const outcomes = yield* driven(submitAll(NaverOrganic.engine, Array.from({ length: 2_000 }, (_, i) => naver(`k${i}`))))
+      expect(outcomes.every(Either.isRight)).toBe(true)
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(20)
+      expect(s.calls.task_post.rejected).toBe(0)
+      expect(s.calls.task_post.peakPerMinute).toBeLessThanOrEqual(3)
+    }).pipe(
+      Effect.provide(
+        layer({
+          config: { limits: { taskPostPerMinute: 3, window: "1 second" } },
+          sandbox: { limits: { perMinute: { task_post: 3 }, window: "1 second" } }
+        })
+      )
+    ))
+
+  it.effect("a 40202 from another client of the account: nothing was created, the same call is sent again", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      yield* emulator.scriptFaults("task_post", ["rate_limited", "rate_limited"])
+      const outcomes = yield* driven(submitAll(NaverOrganic.engine, [naver("a"), naver("b")]))
+      expect(outcomes.every(Either.isRight)).toBe(true)
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(3)
+      expect(s.tasksCreated).toBe(2)
+    }).pipe(Effect.provide(layer())))
+})
+
+describe("TaskBatcher per-task outcomes", () => {
+  it.effect("an invalid task fails alone, with the field named, before any HTTP call", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const error = yield* Effect.flip(batcher.submit(NaverOrganic.engine, naver("a", { depth: 701 })))
+      expect(error).toMatchObject({ _tag: "InvalidTaskError", field: "depth" })
+      expect((yield* stats).calls.task_post.calls).toBe(0)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a task-level error fails its task while the others of the batch are posted", () =>
+    Effect.gen(function* () {
+      // The duplicate-task limit refuses the second identical payload (same keyword, same caller tag).
+      const outcomes = yield* driven(
+        submitAll(NaverOrganic.engine, [naver("same", { tag: "t" }), naver("other"), naver("same", { tag: "t" })])
+      )
+      const codes = outcomes.map((o) => (Either.isRight(o) ? 20100 : "code" in o.left ? o.left.code : o.left._tag))
+      expect(codes.filter((c) => c === 20100)).toHaveLength(2)
+      expect(codes.filter((c) => c === 40205)).toHaveLength(1)
+      const failed = outcomes.find(Either.isLeft)
+      expect(failed?.left).toMatchObject({ _tag: "RateLimitError", code: 40205 })
+      const s = yield* stats
+      // tasks sharing a tag never share a POST
+      expect(s.calls.task_post.calls).toBe(2)
+      expect(s.byTag.get("t")).toMatchObject({ created: 1, billed: 1 })
+      const ledger = yield* TaskLedger.TaskLedger
+      const entries = yield* ledger.byTag("t")
+      expect(entries.map((e) => e.state).sort()).toEqual(["failed", "posted"])
+      expect(entries.find((e) => e.state === "failed")?.failure).toMatchObject({ code: 40205, billed: false })
+    }).pipe(Effect.provide(layer({ sandbox: { limits: { duplicateTasksPerHour: 1 } } }))))
+
+  it.effect("a request refused as a whole fails every task of the POST, unbilled, with its typed error", () =>
+    Effect.gen(function* () {
+      const outcomes = yield* driven(submitAll(NaverOrganic.engine, [naver("a"), naver("b")]))
+      for (const outcome of outcomes) expect(Either.isLeft(outcome) && outcome.left).toMatchObject({ _tag: "AuthError", code: 40100 })
+      const ledger = yield* TaskLedger.TaskLedger
+      const batcher = yield* TaskBatcher.TaskBatcher
+      expect(yield* ledger.costByRun(batcher.runId)).toMatchObject({ tasks: 2, created: 0, cost: 0 })
+      expect((yield* stats).tasksCreated).toBe(0)
+    }).pipe(Effect.provide(layer({ config: { password: Redacted.make("wrong") } }))))
+})
+
+describe("TaskBatcher billing safety", () => {
+  it.effect("reconcile (default): a connection dropped after the tasks were created finds them in id_list; none is posted twice", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      yield* emulator.scriptFaults("task_post", ["drop_after_processing"])
+      const outcomes = yield* driven(submitAll(NaverOrganic.engine, [naver("a"), naver("b"), naver("c")]))
+      expect(outcomes.every(Either.isRight)).toBe(true)
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(1)
+      expect(s.calls.id_list.calls).toBe(1)
+      expect(s.tasksBilled).toBe(3)
+      const ids = outcomes.flatMap((o) => (Either.isRight(o) ? [o.right.id] : []))
+      const tasks = yield* emulator.tasks
+      expect(tasks.map((t) => t.id).sort()).toEqual([...ids].sort())
+      const ledger = yield* TaskLedger.TaskLedger
+      expect(yield* ledger.unknownIntents()).toHaveLength(0)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("reconcile: a connection dropped before processing finds nothing, so the tasks are posted once more", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      yield* emulator.scriptFaults("task_post", ["drop_before_processing"])
+      const outcomes = yield* driven(submitAll(NaverOrganic.engine, [naver("a"), naver("b")]))
+      expect(outcomes.every(Either.isRight)).toBe(true)
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(2)
+      expect(s.tasksBilled).toBe(2)
+      expect([...s.byTag.values()].every((t) => t.billed === 1)).toBe(true)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("reconcile: a reply slower than the timeout, or truncated, is reconciled too", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      yield* emulator.scriptFaults("task_post", ["slow_reply", "truncated_json", "malformed_json"])
+      const outcomes = yield* driven(
+        Effect.forEach([["a", "b"], ["c"], ["d"]], (keywords) => submitAll(NaverOrganic.engine, keywords.map((k) => naver(k))))
+      )
+      expect(outcomes.flat().every(Either.isRight)).toBe(true)
+      const s = yield* stats
+      expect(s.tasksBilled).toBe(4)
+      expect(s.calls.task_post.calls).toBe(3)
+      expect([...s.byTag.values()].every((t) => t.billed === 1)).toBe(true)
+    }).pipe(Effect.provide(layer({ sandbox: { slowReply: "1 minute" } }))))
+
+  it.effect("at-most-once: an unknown outcome is a PostOutcomeUnknownError and stays an unknown intent", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      yield* emulator.scriptFaults("task_post", ["drop_after_processing"])
+      const [outcome] = yield* driven(submitAll(NaverOrganic.engine, [naver("a")]))
+      expect(outcome && Either.isLeft(outcome) && outcome.left).toMatchObject({ _tag: "PostOutcomeUnknownError" })
+      const ledger = yield* TaskLedger.TaskLedger
+      expect((yield* ledger.unknownIntents()).map((e) => e.request["keyword"])).toEqual(["a"])
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(1)
+      expect(s.tasksBilled).toBe(1)
+    }).pipe(Effect.provide(layer({ batcher: { policy: "at-most-once" } }))))
+
+  it.effect("at-least-once: an unknown outcome is re-posted at once (a double charge is possible, as asked)", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      yield* emulator.scriptFaults("task_post", ["drop_after_processing"])
+      const [outcome] = yield* driven(submitAll(NaverOrganic.engine, [naver("a")]))
+      expect(outcome && Either.isRight(outcome)).toBe(true)
+      const s = yield* stats
+      expect(s.calls.id_list.calls).toBe(0)
+      expect(s.tasksBilled).toBe(2)
+    }).pipe(Effect.provide(layer({ batcher: { policy: "at-least-once" } }))))
+
+  it.effect("resuming: a caller's correlation key already posted is not posted again", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const first = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" }))
+      const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" }))
+      expect(again).toEqual(first)
+      expect((yield* stats).tasksBilled).toBe(1)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("resuming after a crash: an intent whose POST created the task is found in id_list, not posted again", () =>
+    Effect.gen(function* () {
+      // The state a crash leaves: an intent recorded, its POST sent (the task exists), no reply recorded.
+      const ledger = yield* TaskLedger.TaskLedger
+      yield* ledger.recordIntents([
+        { correlationKey: "job-9", runId: "earlier-run", engine: "naver/organic", request: { keyword: "a", tag: "dfs:job-9" }, tag: "dfs:job-9" }
+      ])
+      const client = yield* DataForSeoClient.DataForSeoClient
+      yield* client.post(NaverOrganic.paths.taskPost, [{ keyword: "a", tag: "dfs:job-9" }], Schema.Unknown)
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const resumed = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-9" }))
+      const [task] = yield* Effect.flatMap(Sandbox.Emulator, (e) => e.tasks)
+      expect(resumed).toMatchObject({ id: task?.id, tag: "dfs:job-9" })
+      expect((yield* stats).tasksBilled).toBe(1)
+      expect(Option.map(yield* ledger.byCorrelationKey("job-9"), (e) => e.state)).toEqual(Option.some("posted"))
+    }).pipe(Effect.provide(layer())))
+})
+
+describe("TaskBatcher budget", () => {
+  it("estimates a task's cost from priority, depth pages, operators and rectangles", () => {
+    const prices = TaskBatcher.defaultPrices
+    const estimate = <T>(engine: TaskSide<T>, task: T) =>
+      TaskBatcher.estimateCost(engine, task, Either.getOrThrow(engine.encodeTask(task)), prices)
+    expect(estimate(NaverOrganic.engine, naver("a"))).toBeCloseTo(0.0006)
+    expect(estimate(NaverOrganic.engine, naver("a", { priority: "high" }))).toBeCloseTo(0.0012)
+    expect(estimate(NaverOrganic.engine, naver("a", { depth: 45 }))).toBeCloseTo(0.0006 * (1 + 2 * 0.75))
+    expect(estimate(GoogleOrganic.engine, { ...google("site:example.com") })).toBeCloseTo(0.0006 * 5)
+    expect(estimate(GoogleOrganic.engine, { ...google("a"), calculate_rectangles: true })).toBeCloseTo(0.0012)
+  })
+
+  it.effect("a task that would cross the run's budget fails with BudgetExceededError and is not posted", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const outcomes = yield* driven(
+        Effect.forEach(["a", "b", "c", "d", "e"], (k) => Effect.either(batcher.submit(NaverOrganic.engine, naver(k))))
+      )
+      expect(outcomes.map((o) => (Either.isRight(o) ? "posted" : o.left._tag))).toEqual([
+        "posted",
+        "posted",
+        "posted",
+        "BudgetExceededError",
+        "BudgetExceededError"
+      ])
+      expect((yield* stats).tasksBilled).toBe(3)
+      expect(yield* batcher.committed).toBeCloseTo(0.0018)
+    }).pipe(Effect.provide(layer({ batcher: { budget: 0.002 } }))))
+})
+
+describe("TaskBatcher under faults", () => {
+  it.effect("every emulator fault on 10% of the calls over 10,000 tasks: none lost, none billed twice", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      // 2% of the tasks repeat an earlier one (same keyword, same tag): the duplicate-task limit answers 40205.
+      const tasks = Array.from({ length: 10_000 }, (_, i) =>
+        i % 50 === 49 ? naver(`kw ${i - 1}`, { tag: `dup-${i - 1}` }) : naver(`kw ${i}`, i % 50 === 48 ? { tag: `dup-${i}` } : {})
+      )
+      const outcomes = yield* driven(
+        Effect.forEach(tasks, (task) => Effect.either(batcher.submit(NaverOrganic.engine, task)), { concurrency: "unbounded" }),
+        "100 millis",
+        "6 hours"
+      )
+      expect(outcomes).toHaveLength(10_000)
+      const posted = outcomes.flatMap((o) => (Either.isRight(o) ? [o.right] : []))
+      const failed = outcomes.flatMap((o) => (Either.isLeft(o) ? [o.left] : []))
+      const failureTags = new Set(failed.map((e) => e._tag))
+      // only the refusals this run provokes, never a 40006, never a lost or unknown outcome under "reconcile"
+      const sample = failed.filter((e) => e._tag !== "RateLimitError").slice(0, 3).map((e) => `${e._tag}: ${e.message}`)
+      expect(sample).toEqual([])
+      expect([...failureTags]).toEqual(["RateLimitError"])
+      expect(failed.every((e) => "code" in e && e.code === 40205)).toBe(true)
+      expect(failed.length).toBe(200)
+      expect(posted.length).toBe(9_800)
+
+      const emulator = yield* Sandbox.Emulator
+      const s = yield* emulator.stats
+      const faulted = s.calls.task_post.calls - 100 - 2 // a clean run makes 100 POSTs, plus the 40205 duplicates' extra batches
+      expect(faulted).toBeGreaterThan(0)
+      // no double charge: every tag billed exactly once, and every billed task is one the caller holds
+      expect([...s.byTag.values()].every((tally) => tally.billed === 1)).toBe(true)
+      expect(s.tasksBilled).toBe(9_800)
+      const created = yield* emulator.tasks
+      expect(new Set(created.map((t) => t.id))).toEqual(new Set(posted.map((t) => t.id)))
+      // the ledger agrees: nothing unknown, every id recorded
+      const ledger = yield* TaskLedger.TaskLedger
+      expect(yield* ledger.unknownIntents()).toHaveLength(0)
+      expect(yield* ledger.costByRun(batcher.runId)).toMatchObject({ tasks: 10_000, created: 9_800 })
+    }).pipe(
+      Effect.provide(
+        layer({
+          batcher: { maxAttempts: 8 },
+          sandbox: {
+            seed: 7,
+            slowReply: "1 minute",
+            limits: { duplicateTasksPerHour: 1 },
+            faults: {
+              probability: {
+                task_post: {
+                  http_500: 0.015,
+                  internal_error: 0.015,
+                  rate_limited: 0.015,
+                  drop_before_processing: 0.015,
+                  drop_after_processing: 0.015,
+                  slow_reply: 0.0125,
+                  truncated_json: 0.0075,
+                  malformed_json: 0.0075
+                }
+              }
+            }
+          }
+        })
+      )
+    ), 120_000)
+})

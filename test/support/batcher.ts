@@ -1,0 +1,57 @@
+/**
+ * The batcher over the in-process sandbox, with a memory ledger, for tests; and a driver that runs an
+ * effect under TestClock, moving time forward in small steps until it ends.
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import * as DataForSeoClient from "../../src/DataForSeoClient.js"
+import * as DataForSeoConfig from "../../src/DataForSeoConfig.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
+import type { SandboxOptions } from "../../src/sandbox/Options.js"
+import * as TaskBatcher from "../../src/TaskBatcher.js"
+import * as TaskLedger from "../../src/TaskLedger.js"
+
+export interface Setup {
+  readonly sandbox?: SandboxOptions
+  readonly batcher?: TaskBatcher.Options
+  readonly config?: Partial<DataForSeoConfig.Options>
+}
+
+/** TaskBatcher + DataForSeoClient + memory ledger + in-process sandbox, all exposed to the test. */
+export const layer = (setup: Setup = {}) =>
+  TaskBatcher.layer({ window: "20 millis", settleDelay: "1 second", backoff: "100 millis", ...setup.batcher }).pipe(
+    Layer.provideMerge(DataForSeoClient.layerBasic),
+    Layer.provideMerge(TaskLedger.layerMemory),
+    Layer.provideMerge(
+      DataForSeoConfig.layer({
+        login: "sandbox",
+        password: Redacted.make("sandbox"),
+        baseUrl: Sandbox.inProcessBaseUrl,
+        requestTimeout: "5 seconds",
+        ...setup.config
+      })
+    ),
+    Layer.provideMerge(Sandbox.layer({ queueDelay: { normal: 0, high: 0 }, ...setup.sandbox }))
+  )
+
+/** Runs `effect` under TestClock, adjusting the clock by `step` until it ends (at most `limit` of virtual time). */
+export const driven = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  step: Duration.DurationInput = "10 millis",
+  limit: Duration.DurationInput = "1 hour"
+) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(effect)
+    const steps = Math.ceil(Duration.toMillis(Duration.decode(limit)) / Duration.toMillis(Duration.decode(step)))
+    for (let i = 0; i < steps; i++) {
+      const exit = yield* Fiber.poll(fiber)
+      if (Option.isSome(exit)) return yield* exit.value
+      yield* TestClock.adjust(step)
+    }
+    return yield* Effect.dieMessage(`not done after ${Duration.format(Duration.decode(limit))} of virtual time`)
+  })
