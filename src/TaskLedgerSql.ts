@@ -23,7 +23,8 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { TaskLedger, TaskLedgerSql } from "effect-dataforseo"
+ * import { TaskLedger } from "effect-dataforseo"
+ * import * as TaskLedgerSql from "effect-dataforseo/TaskLedgerSql"
  *
  * const program = Effect.gen(function*() {
  *   const ledger = yield* TaskLedger.TaskLedger

@@ -10,7 +10,7 @@
  * The third way, the real `https://sandbox.dataforseo.com`, is a base-URL setting of the client.
  *
  * @example
- * import { Sandbox } from "effect-dataforseo"
+ * import { Sandbox } from "effect-dataforseo/sandbox"
  *
  * const program = myProgram.pipe(Effect.provide(Sandbox.layer({ queueDelay: { normal: "1 second" } })))
  *
