@@ -26,6 +26,7 @@ import * as Auth from "./Auth.js"
 import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
 import { type DataForSeoError, DecodeError, TimeoutError, TransportError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
+import type * as Pacer from "./Pacer.js"
 import * as StatusCode from "./StatusCode.js"
 
 /**
@@ -43,6 +44,11 @@ export interface CallOptions {
   readonly retry?: RetryMode | undefined
   /** Overrides the configured request timeout for this call. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Paces each try of the call: the slot covers the HTTP exchange only (sent to reply read), so decoding
+   * and backoff waits never hold it.
+   */
+  readonly pacer?: Pacer.Pacer | undefined
 }
 
 /** The HTTP service. */
@@ -97,10 +103,33 @@ const firstIssue = (error: ParseResult.ParseError): { path: string; message: str
     : { path: issue.path.join("."), message: issue.message }
 }
 
-// Schema memoizes compiled parsers by AST: the result schema (the costly part) is compiled once, only
-// the thin envelope around it is rebuilt per call.
-const envelopeDecoder = <A, I, R>(result: Schema.Schema<A, I, R>) =>
-  Schema.decode(Schema.parseJson(Envelope.Envelope(result)), { onExcessProperty: "preserve" })
+// The envelope with its results left as they are: one decoder, compiled once, for every call. Results
+// are then decoded element by element with the caller's schema, whose compiled parser Schema caches by AST.
+const decodeEnvelope = Schema.decode(Schema.parseJson(Envelope.Envelope(Schema.Unknown)), { onExcessProperty: "preserve" })
+
+const decodeError = (endpoint: string, error: ParseResult.ParseError, at: ReadonlyArray<string | number> = []) => {
+  const issue = firstIssue(error)
+  return new DecodeError({ endpoint, message: issue.message, path: [...at, ...(issue.path === "" ? [] : [issue.path])].join(".") })
+}
+
+/** Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`. */
+const decodeResults = <A, I, R>(
+  endpoint: string,
+  envelope: Envelope.Envelope<unknown>,
+  result: Schema.Schema<A, I, R>
+): Effect.Effect<Envelope.Envelope<A>, DecodeError, R> => {
+  const decodeOne = Schema.decodeUnknown(result, { onExcessProperty: "preserve" })
+  const decodeTask = (task: Envelope.Task<unknown>, t: number): Effect.Effect<Envelope.Task<A>, DecodeError, R> =>
+    task.result === null
+      ? Effect.succeed({ ...task, result: null })
+      : Effect.map(
+          Effect.forEach(task.result, (item, i) =>
+            Effect.mapError(decodeOne(item), (error) => decodeError(endpoint, error, ["tasks", t, "result", i]))
+          ),
+          (decoded) => ({ ...task, result: decoded })
+        )
+  return Effect.map(Effect.forEach(envelope.tasks, decodeTask), (tasks) => ({ ...envelope, tasks }))
+}
 
 const decodeStatus = Schema.decodeUnknownOption(Schema.parseJson(Envelope.Status))
 
@@ -121,7 +150,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     )
     const schedule = retrySchedule(settings.retry)
 
-    const readBody = (endpoint: string, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
+    const exchange = (endpoint: string, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
       auth.authorize(request).pipe(
         Effect.flatMap(httpClient.execute),
         Effect.flatMap((response) =>
@@ -147,9 +176,9 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     ): Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R> => {
       const timeout = Duration.decode(options.timeout ?? settings.requestTimeout)
       const mode = options.retry ?? (method === "GET" ? "transient" : "safe")
-      const decode = envelopeDecoder(result)
       const attempt = Effect.gen(function* () {
-        const { status, bytes } = yield* readBody(path, request, timeout)
+        const sent = exchange(path, request, timeout)
+        const { status, bytes } = yield* options.pacer === undefined ? sent : options.pacer.pace(sent)
         const text = utf8.decode(bytes)
         if (status !== 200) {
           const body = decodeStatus(text)
@@ -157,13 +186,11 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
           const message = body._tag === "Some" ? body.value.status_message : `HTTP ${status}`
           return yield* StatusCode.toError(code, message, { httpStatus: status })
         }
-        const envelope = yield* decode(text).pipe(
-          Effect.mapError((error) => new DecodeError({ endpoint: path, ...firstIssue(error) }))
-        )
+        const envelope = yield* Effect.mapError(decodeEnvelope(text), (error) => decodeError(path, error))
         if (!StatusCode.isSuccess(envelope.status_code)) {
           return yield* StatusCode.toError(envelope.status_code, envelope.status_message)
         }
-        return envelope
+        return yield* decodeResults(path, envelope, result)
       })
       return attempt.pipe(
         Effect.retry({ schedule, while: (error) => shouldRetry(mode, error) }),

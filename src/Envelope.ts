@@ -13,8 +13,15 @@
  */
 import * as Schema from "effect/Schema"
 
-/** The echo of the posted parameters (`tasks[i].data`): `api`, `function`, `se`, `se_type`, the task's fields, `tag`. */
-export const TaskData = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+/**
+ * The echo of the posted parameters (`tasks[i].data`): `api`, `function`, `se`, `se_type`, the task's fields,
+ * `tag`. Any JSON object, kept as it came: checking its shape is O(1), whatever its size.
+ */
+export const TaskData = Schema.declare(
+  (input: unknown): input is { readonly [key: string]: unknown } =>
+    typeof input === "object" && input !== null && !Array.isArray(input),
+  { identifier: "TaskData", description: "a JSON object" }
+)
 
 /** One entry of `tasks[]`, generic over the schema of one `result[]` element. */
 export const Task = <A, I, R>(result: Schema.Schema<A, I, R>) =>

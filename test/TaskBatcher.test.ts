@@ -347,3 +347,37 @@ describe("TaskBatcher under faults", () => {
       )
     ), 120_000)
 })
+
+describe("TaskBatcher.submitAll", () => {
+  it.effect("posts many tasks in full batches and returns one outcome per task, in order", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Array.from({ length: 250 }, (_, i) => naver(`k${i}`, i === 7 ? { depth: 0 } : {}))
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, tasks))
+      expect(outcomes).toHaveLength(250)
+      expect(outcomes[7] && Either.isLeft(outcomes[7]) && outcomes[7].left).toMatchObject({ _tag: "InvalidTaskError", field: "depth" })
+      const emulator = yield* Sandbox.Emulator
+      const created = new Map((yield* emulator.tasks).map((t) => [t.id, t.keyword]))
+      outcomes.forEach((outcome, i) => {
+        if (i !== 7) expect(Either.isRight(outcome) && created.get(outcome.right.id)).toBe(`k${i}`)
+      })
+      expect((yield* stats).calls.task_post.calls).toBe(3)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("with correlation keys, a second run posts only what the first did not", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const key = (task: NaverOrganic.Task) => `job:${String(task.keyword)}`
+      const first = yield* driven(batcher.submitAll(NaverOrganic.engine, [naver("a"), naver("b")], { correlationKey: key }))
+      const second = yield* driven(batcher.submitAll(NaverOrganic.engine, [naver("a"), naver("b"), naver("c")], { correlationKey: key }))
+      expect(second.slice(0, 2)).toEqual(first)
+      expect((yield* stats).tasksBilled).toBe(3)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("an empty list is an empty answer, with no call", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      expect(yield* batcher.submitAll(NaverOrganic.engine, [])).toEqual([])
+      expect((yield* stats).calls.task_post.calls).toBe(0)
+    }).pipe(Effect.provide(layer())))
+})
