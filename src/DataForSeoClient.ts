@@ -105,7 +105,8 @@ const firstIssue = (error: ParseResult.ParseError): { path: string; message: str
 
 // The envelope with its results left as they are: one decoder, compiled once, for every call. Results
 // are then decoded element by element with the caller's schema, whose compiled parser Schema caches by AST.
-const decodeEnvelope = Schema.decode(Schema.parseJson(Envelope.Envelope(Schema.Unknown)), { onExcessProperty: "preserve" })
+const decodeEnvelope = (text: string) =>
+  Effect.map(Schema.decode(Schema.parseJson(Envelope.WireEnvelope))(text), Envelope.normalize)
 
 const decodeError = (endpoint: string, error: ParseResult.ParseError, at: ReadonlyArray<string | number> = []) => {
   const issue = firstIssue(error)

@@ -12,28 +12,36 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { fastArray } from "./results/FastArray.js"
 
 /**
  * The echo of the posted parameters (`tasks[i].data`): `api`, `function`, `se`, `se_type`, the task's fields,
- * `tag`. Any JSON object, kept as it came: checking its shape is O(1), whatever its size.
+ * `tag`. Any JSON object, kept as it came.
  */
-export const TaskData = Schema.declare(
-  (input: unknown): input is { readonly [key: string]: unknown } =>
-    typeof input === "object" && input !== null && !Array.isArray(input),
-  { identifier: "TaskData", description: "a JSON object" }
-)
+export const TaskData = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
-/** One entry of `tasks[]`, generic over the schema of one `result[]` element. */
+const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
+
+// The fields of `tasks[i]` as the API sends them, absent or null where it may.
+const wireTaskFields = {
+  id: Schema.String,
+  status_code: Schema.Number,
+  status_message: Schema.String,
+  time: nullable(Schema.String),
+  cost: nullable(Schema.Number),
+  result_count: nullable(Schema.Number),
+  path: nullable(Schema.Array(Schema.String)),
+  data: nullable(TaskData),
+  result: nullable(Schema.Array(Schema.Unknown))
+}
+
+/** One entry of `tasks[]`, generic over the schema of one `result[]` element, with the documented defaults. */
 export const Task = <A, I, R>(result: Schema.Schema<A, I, R>) =>
   Schema.Struct({
-    id: Schema.String,
-    status_code: Schema.Number,
-    status_message: Schema.String,
-    time: Schema.optional(Schema.NullOr(Schema.String)),
+    ...wireTaskFields,
     cost: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
     result_count: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
     path: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] }),
-    data: Schema.optional(Schema.NullOr(TaskData)),
     result: Schema.optionalWith(Schema.NullOr(Schema.Array(result)), { default: () => null })
   })
 
@@ -50,18 +58,56 @@ export interface Task<A> {
   readonly result: ReadonlyArray<A> | null
 }
 
+const wireEnvelopeFields = {
+  version: Schema.String,
+  status_code: Schema.Number,
+  status_message: Schema.String,
+  time: nullable(Schema.String),
+  cost: nullable(Schema.Number),
+  tasks_count: nullable(Schema.Number),
+  tasks_error: nullable(Schema.Number)
+}
+
 /** The whole reply, generic over the schema of one `result[]` element. `tasks: null` decodes as `[]`. */
 export const Envelope = <A, I, R>(result: Schema.Schema<A, I, R>) =>
   Schema.Struct({
-    version: Schema.String,
-    status_code: Schema.Number,
-    status_message: Schema.String,
-    time: Schema.optional(Schema.NullOr(Schema.String)),
+    ...wireEnvelopeFields,
     cost: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
     tasks_count: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
     tasks_error: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
     tasks: Schema.optionalWith(Schema.Array(Task(result)), { nullable: true, default: () => [] })
   })
+
+/**
+ * The reply exactly as sent, results not decoded, every field and every unknown field kept. Valid replies
+ * are checked without a copy (`fastArray`), at close to the speed of `JSON.parse`; `normalize` then fills
+ * the defaults of `Envelope`. The HTTP client decodes every reply this way, then each result with its schema.
+ */
+export const WireEnvelope = Schema.Struct(
+  {
+    ...wireEnvelopeFields,
+    tasks: nullable(fastArray(Schema.Struct(wireTaskFields, TaskData)))
+  },
+  TaskData
+)
+
+/** The type of a reply as sent. */
+export type WireEnvelope = typeof WireEnvelope.Type
+
+/** A reply as sent, with the defaults `Envelope` documents: absent or null counts are 0, `tasks` and `path` []. */
+export const normalize = (wire: WireEnvelope): Envelope<unknown> => ({
+  ...wire,
+  cost: wire.cost ?? 0,
+  tasks_count: wire.tasks_count ?? 0,
+  tasks_error: wire.tasks_error ?? 0,
+  tasks: (wire.tasks ?? []).map((task) => ({
+    ...task,
+    cost: task.cost ?? 0,
+    result_count: task.result_count ?? 0,
+    path: task.path ?? [],
+    result: task.result ?? null
+  }))
+})
 
 /** The type of a decoded reply whose results are `A`. */
 export interface Envelope<A> {

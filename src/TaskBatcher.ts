@@ -283,7 +283,11 @@ export const make = (options: Options = {}) =>
           discard: true
         })
         yield* finish([
-          ...posted.map(([p, task]) => [p, Either.right(new PostedTask({ ...task, tag: p.tag, correlationKey: p.correlationKey, engine }))] as const),
+          // fields known good (the reply was decoded): skip the constructor's validation on this hot path
+          ...posted.map(
+            ([p, task]) =>
+              [p, Either.right(new PostedTask({ id: task.id, cost: task.cost, tag: p.tag, correlationKey: p.correlationKey, engine }, true))] as const
+          ),
           ...failed.map(([p, error]) => [p, Either.left<SubmitError>(error)] as const)
         ])
       })
@@ -549,34 +553,36 @@ export const make = (options: Options = {}) =>
       })
 
     /**
-     * Takes one task in: validates it, returns the outcome the ledger already holds for its key, checks the
-     * budget. Every refusal goes to `done`; what is left to post is returned, to be queued.
+     * Takes one task in: validates it and checks the budget. A refusal goes to `done`; what is left to post
+     * is returned, to be queued. Synchronous: bulk submits pay no effect per task.
      */
+    const admitNew = <Task>(engine: TaskSide<Task>, task: Task, correlationKey: string, done: Done): Pending | undefined => {
+      const encoded = engine.encodeTask(task)
+      if (Either.isLeft(encoded)) {
+        done(Exit.fail(encoded.left))
+        return undefined
+      }
+      const tag = typeof encoded.right["tag"] === "string" ? encoded.right["tag"] : `dfs:${correlationKey}`
+      const json: TaskJson = { ...encoded.right, tag }
+      const estimate = estimateCost(engine, task, json, prices)
+      if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
+        done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
+        return undefined
+      }
+      reserved += estimate
+      return { json, correlationKey, tag, estimate, done }
+    }
+
+    /** `admitNew`, after the ledger: a caller's key it already holds gets its recorded outcome, not a new POST. */
     const admit = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done) =>
-      Effect.gen(function* () {
-        const encoded = engine.encodeTask(task)
-        if (Either.isLeft(encoded)) return done(Exit.fail(encoded.left))
-        const correlationKey = key ?? `${runId}:${++sequence}`
-        if (key !== undefined) {
-          const previous = yield* Effect.either(recorded(key, engine.name))
-          if (Either.isLeft(previous)) return done(Exit.fail(previous.left))
-          if (Option.isSome(previous.right)) {
+      key === undefined
+        ? Effect.sync(() => admitNew(engine, task, `${runId}:${++sequence}`, done))
+        : Effect.map(Effect.either(recorded(key, engine.name)), (previous) => {
+            if (Either.isLeft(previous)) return done(Exit.fail(previous.left))
+            if (Option.isNone(previous.right)) return admitNew(engine, task, key, done)
             const outcome = previous.right.value
             return done(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
-          }
-        }
-        const tag = typeof encoded.right["tag"] === "string" ? encoded.right["tag"] : `dfs:${correlationKey}`
-        const json: TaskJson = { ...encoded.right, tag }
-        const estimate = estimateCost(engine, task, json, prices)
-        if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
-          return done(
-            Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget }))
-          )
-        }
-        reserved += estimate
-        const pending: Pending = { json, correlationKey, tag, estimate, done }
-        return pending
-      })
+          })
 
     const submit = <Task>(engine: TaskSide<Task>, task: Task, submitOptions: SubmitOptions = {}) =>
       Effect.gen(function* () {
@@ -592,15 +598,16 @@ export const make = (options: Options = {}) =>
         const exits: Array<Exit.Exit<PostedTask, SubmitError>> = new Array(list.length)
         const allDone = yield* Deferred.make<void>()
         let left = list.length
-        const pendings: Array<Pending> = []
-        for (const [index, task] of list.entries()) {
-          const done: Done = (exit) => {
-            exits[index] = exit
-            if (--left === 0) Deferred.unsafeDone(allDone, Exit.void)
-          }
-          const pending = yield* admit(engine, task, submitOptions.correlationKey?.(task, index), done)
-          if (pending !== undefined) pendings.push(pending)
+        const doneAt = (index: number): Done => (exit) => {
+          exits[index] = exit
+          if (--left === 0) Deferred.unsafeDone(allDone, Exit.void)
         }
+        const keyOf = submitOptions.correlationKey
+        const admitted =
+          keyOf === undefined
+            ? list.map((task, index) => admitNew(engine, task, `${runId}:${++sequence}`, doneAt(index)))
+            : yield* Effect.forEach(list, (task, index) => admit(engine, task, keyOf(task, index), doneAt(index)))
+        const pendings = admitted.filter((pending) => pending !== undefined)
         if (pendings.length > 0) yield* Queue.offerAll((yield* laneFor(engine)).queue, pendings)
         if (list.length > 0) yield* Deferred.await(allDone)
         // a defect or an interruption of a task is the whole call's; typed failures are that task's outcome

@@ -1,0 +1,348 @@
+/**
+ * Benchmarks of posting through `TaskBatcher` (with `DataForSeoClient.layerBasic`, the memory ledger and
+ * `FetchHttpClient.layer`, as in production) against the loopback sandbox. The sandbox runs in a child
+ * process (`post-server.ts`), so the CPU it spends answering is never counted as the client's, and every
+ * measured run gets a fresh emulator (nothing posted yet, fresh limits).
+ *
+ * Prints three lines, plus the informative `post-cpu-detail` line; everything else goes to stderr:
+ * - `bench post-packing calls_per_task=<x> target=0.01`: 10,000 tasks submitted one by one, each
+ *   `submit` in its own fiber, all in flight at once, with the library's default window and limits;
+ *   task_post calls the sandbox received / 10,000.
+ * - `bench post-rate utilization=<x> target=0.95 rejected=<n>`: a backlog of 30,000 tasks (300 calls)
+ *   under a compressed limit of 50 calls per 500 ms (100 calls/s), on client and sandbox alike.
+ *   Utilization is the call rate achieved after the first window's allowance, over the allowed rate.
+ *   With N calls arriving at the sandbox over a span T (first to last arrival, on the sandbox's clock),
+ *   a limit of L calls per window W lets at best L calls arrive at once and then L more every W, so the
+ *   shortest possible span is (N - L) / L * W, and utilization = ((N - L) / L * W) / T: 1 for a client
+ *   that wastes nothing, whether by pacing too cautiously or by being too slow to keep up. `rejected`
+ *   counts the calls the sandbox refused (40202 / 40209); it must be 0.
+ * - `bench post-cpu ratio=<x> target=1.5`: client CPU (`process.cpuUsage`: every thread of this
+ *   process, GC included) to post 10,000 tasks through the batcher, over the CPU of a hand-written loop
+ *   that sends the same 100-task bodies (same keywords, tags of the same shape) with plain keep-alive
+ *   `fetch`, parses each reply and checks every task's status; 16 requests in flight on both sides.
+ *   Both sides are warmed up, then alternate (the order flips each round), each on a fresh sandbox; the
+ *   ratio is of the median CPU of each side. Building the batcher's layers is not counted: its run goes
+ *   from the first `submit` to the last outcome, the 10,000 caller fibers included. For scale, the detail
+ *   line also gives `fibers_cpu_ms`: those 10,000 fibers alone, doing nothing (`Effect.forEach` with
+ *   unbounded concurrency), measured in the same rounds.
+ *
+ * `BENCH_POST=packing,rate,cpu` picks benchmarks; `BENCH_POST_RATE_LIMIT` (calls per 500 ms) and
+ * `BENCH_POST_RATE_TASKS` change the rate benchmark, to tell pacing from client throughput.
+ * Exits non-zero when a task is not posted, a call is refused or the sandbox saw other work than sent.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Arr from "effect/Array"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import { spawn } from "node:child_process"
+import { dirname, join } from "node:path"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
+import * as DataForSeoClient from "../../src/DataForSeoClient.js"
+import * as DataForSeoConfig from "../../src/DataForSeoConfig.js"
+import * as NaverOrganic from "../../src/NaverOrganic.js"
+import type { SandboxOptions } from "../../src/sandbox/Options.js"
+import * as TaskBatcher from "../../src/TaskBatcher.js"
+import * as TaskLedger from "../../src/TaskLedger.js"
+import type { ServerStats } from "./post-server.js"
+
+const TASKS = 10_000
+const TASKS_PER_POST = 100
+const RATE_LIMIT = Number(process.env["BENCH_POST_RATE_LIMIT"] ?? 200)
+const RATE_WINDOW = "2 seconds"
+const RATE_TASKS = Number(process.env["BENCH_POST_RATE_TASKS"] ?? 60_000)
+const CONCURRENCY = 16
+const WARMUPS = 1
+const ROUNDS = 5
+const DEADLINE_MS = 170_000
+
+const here = dirname(fileURLToPath(import.meta.url))
+const login = "sandbox"
+const password = "sandbox"
+
+/** A sandbox that only the limits under test can slow down. */
+const generous: SandboxOptions = {
+  accounts: [{ login, password, balance: 1e9 }],
+  queueDelay: { normal: 0, high: 0 },
+  limits: { perMinute: { task_post: 1e9 }, simultaneous: 1000 }
+}
+
+class BenchFailure extends Error {}
+
+const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.die(new BenchFailure(message)))
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
+}
+
+const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
+
+// --- the sandbox process ---------------------------------------------------------------------------
+
+interface Server {
+  /** A fresh sandbox with these options; its URL. */
+  readonly serve: (options: SandboxOptions) => Effect.Effect<string>
+  readonly stats: Effect.Effect<ServerStats>
+}
+
+/** Starts `post-server.ts` for the life of the scope; closing its stdin makes it exit. */
+const server = Effect.gen(function* () {
+  const child = yield* Effect.acquireRelease(
+    Effect.sync(() =>
+      spawn(process.execPath, ["--import", "tsx", join(here, "post-server.ts"), "--child"], {
+        stdio: ["pipe", "pipe", "inherit"]
+      })
+    ),
+    (child) =>
+      Effect.async<void>((resume) => {
+        if (child.exitCode !== null) return resume(Effect.void)
+        const timer = setTimeout(() => child.kill(), 5_000)
+        child.once("exit", () => {
+          clearTimeout(timer)
+          resume(Effect.void)
+        })
+        child.stdin.end()
+      })
+  )
+  const answers = yield* Queue.unbounded<string>()
+  createInterface({ input: child.stdout }).on("line", (line) => Queue.unsafeOffer(answers, line))
+  child.once("exit", (code) => Queue.unsafeOffer(answers, `error the sandbox process exited with code ${code}`))
+
+  const ask = (command: string, expected: string) =>
+    Effect.sync(() => child.stdin.write(`${command}\n`)).pipe(
+      Effect.zipRight(Queue.take(answers)),
+      Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new BenchFailure(`no answer to ${command}`) }),
+      Effect.flatMap((line) =>
+        line.startsWith(`${expected} `)
+          ? Effect.succeed(line.slice(expected.length + 1))
+          : Effect.fail(new BenchFailure(`sandbox process: ${line}`))
+      ),
+      Effect.orDie
+    )
+
+  return {
+    serve: (options) => ask(`serve ${JSON.stringify(options)}`, "url"),
+    stats: Effect.map(ask("stats", "stats"), (json): ServerStats => JSON.parse(json))
+  } satisfies Server
+})
+
+// --- the library side -----------------------------------------------------------------------------------
+
+const batcherLayer = (url: string, limits: DataForSeoConfig.Options["limits"]) =>
+  TaskBatcher.layer().pipe(
+    Layer.provideMerge(DataForSeoClient.layerBasic),
+    Layer.provideMerge(TaskLedger.layerMemory),
+    Layer.provideMerge(DataForSeoConfig.layer({ login, password: Redacted.make(password), baseUrl: url, limits })),
+    Layer.provide(FetchHttpClient.layer)
+  )
+
+interface Run {
+  readonly cpuMs: number
+  readonly wallMs: number
+  /** Task ids by tag, as the client received them. */
+  readonly ids: ReadonlyMap<string, string>
+}
+
+/**
+ * Submits `count` Naver tasks, all at once: one by one (each `submit` in its own fiber) or in bulk (one
+ * `submitAll`); measured from the first submit to the last outcome.
+ */
+const throughBatcher = (
+  url: string,
+  count: number,
+  label: string,
+  mode: "one-by-one" | "bulk",
+  limits: DataForSeoConfig.Options["limits"] = {}
+) =>
+  Effect.gen(function* () {
+    const batcher = yield* TaskBatcher.TaskBatcher
+    globalThis.gc?.()
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const tasks = Arr.makeBy(count, (i): NaverOrganic.Task => ({ keyword: `keyword ${label} ${i}` }))
+    const posted =
+      mode === "one-by-one"
+        ? yield* Effect.forEach(tasks, (task) => batcher.submit(NaverOrganic.engine, task), { concurrency: "unbounded" })
+        : yield* Effect.flatMap(batcher.submitAll(NaverOrganic.engine, tasks), Effect.forEach((outcome) => outcome))
+    const run: Run = {
+      wallMs: performance.now() - started,
+      cpuMs: cpuMillis(process.cpuUsage(cpu)),
+      ids: new Map(posted.map((task) => [task.tag, task.id]))
+    }
+    return run
+  }).pipe(Effect.provide(batcherLayer(url, limits)))
+
+/** What the caller's side alone costs: `count` fibers that do nothing, forked as `throughBatcher` forks its submits. */
+const fibersAlone = (count: number) =>
+  Effect.gen(function* () {
+    globalThis.gc?.()
+    const cpu = process.cpuUsage()
+    yield* Effect.forEach(Arr.makeBy(count, (i) => i), (i) => Effect.succeed(i), { concurrency: "unbounded" })
+    return cpuMillis(process.cpuUsage(cpu))
+  })
+
+// --- the baseline: a hand-written fetch loop -------------------------------------------------------------
+
+interface TaskPostReply {
+  readonly status_code: number
+  readonly tasks: ReadonlyArray<{ readonly id: string; readonly status_code: number; readonly data: { readonly tag: string } }>
+}
+
+/** The same tasks in bodies of 100, `CONCURRENCY` requests in flight, keep-alive (fetch's default). */
+const throughFetch = (url: string, count: number, label: string) =>
+  Effect.promise(async (): Promise<Run> => {
+    const endpoint = `${url}${NaverOrganic.engine.paths.taskPost}`
+    const headers = {
+      authorization: `Basic ${Buffer.from(`${login}:${password}`).toString("base64")}`,
+      "content-type": "application/json",
+      accept: "application/json",
+      "accept-encoding": "gzip"
+    }
+    // The shape of the batcher's tags: `dfs:<run id>:<sequence>`.
+    const runId = `run-${Date.now().toString(36)}-${label}`
+    const ids = new Map<string, string>()
+    const posts = Math.ceil(count / TASKS_PER_POST)
+    let next = 0
+    const worker = async () => {
+      for (let post = next++; post < posts; post = next++) {
+        const tasks = []
+        for (let i = post * TASKS_PER_POST; i < Math.min(count, (post + 1) * TASKS_PER_POST); i++) {
+          tasks.push({ keyword: `keyword ${label} ${i}`, tag: `dfs:${runId}:${i + 1}` })
+        }
+        const response = await fetch(endpoint, { method: "POST", headers, body: JSON.stringify(tasks) })
+        const reply: TaskPostReply = JSON.parse(await response.text())
+        if (response.status !== 200 || reply.status_code !== 20000) {
+          throw new BenchFailure(`baseline POST: HTTP ${response.status}, ${reply.status_code}`)
+        }
+        for (const task of reply.tasks) {
+          if (task.status_code !== 20100) throw new BenchFailure(`baseline task: ${task.status_code}`)
+          ids.set(task.data.tag, task.id)
+        }
+      }
+    }
+    globalThis.gc?.()
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    await Promise.all(Arr.makeBy(CONCURRENCY, worker))
+    return { wallMs: performance.now() - started, cpuMs: cpuMillis(process.cpuUsage(cpu)), ids }
+  })
+
+// --- checks -----------------------------------------------------------------------------------------------
+
+/** Every task posted once, with a distinct id, and the sandbox saw exactly that. */
+const verify = (name: string, run: Run, count: number, stats: ServerStats) =>
+  Effect.all([
+    check(run.ids.size === count, `${name}: ${run.ids.size} of ${count} tasks posted`),
+    check(new Set(run.ids.values()).size === count, `${name}: task ids are not distinct`),
+    check(
+      stats.tasksCreated === count && stats.tags === count,
+      `${name}: the sandbox created ${stats.tasksCreated} tasks with ${stats.tags} tags`
+    ),
+    check(stats.rejected === 0, `${name}: the sandbox refused ${stats.rejected} calls`)
+  ])
+
+// --- the benchmarks ---------------------------------------------------------------------------------------
+
+const packing = (sandbox: Server) =>
+  Effect.gen(function* () {
+    const url = yield* sandbox.serve(generous)
+    const run = yield* throughBatcher(url, TASKS, "packing", "one-by-one")
+    const stats = yield* sandbox.stats
+    yield* verify("post-packing", run, TASKS, stats)
+    console.error(`post-packing: ${stats.calls} task_post calls for ${TASKS} tasks in ${run.wallMs.toFixed(0)} ms`)
+    console.log(`bench post-packing calls_per_task=${(stats.calls / TASKS).toFixed(4)} target=0.01`)
+  })
+
+const rate = (sandbox: Server) =>
+  Effect.gen(function* () {
+    const url = yield* sandbox.serve({
+      ...generous,
+      limits: { perMinute: { task_post: RATE_LIMIT }, window: RATE_WINDOW, simultaneous: 1000 }
+    })
+    const run = yield* throughBatcher(url, RATE_TASKS, "rate", "bulk", { taskPostPerMinute: RATE_LIMIT, window: RATE_WINDOW })
+    const stats = yield* sandbox.stats
+    yield* verify("post-rate", run, RATE_TASKS, stats)
+    const windowMs = Duration.toMillis(Duration.decode(RATE_WINDOW))
+    const span = stats.lastCallAt - stats.firstCallAt
+    const shortest = ((stats.calls - RATE_LIMIT) / RATE_LIMIT) * windowMs
+    yield* check(stats.calls > RATE_LIMIT && span > 0, `post-rate: ${stats.calls} calls over ${span} ms is no backlog`)
+    console.error(
+      `post-rate: ${stats.calls} calls, first to last arrival ${span} ms (the limit allows ${shortest} ms): ` +
+        `${(((stats.calls - RATE_LIMIT) / span) * 1000).toFixed(1)} calls/s after the first window, ` +
+        `${((RATE_LIMIT / windowMs) * 1000).toFixed(0)} allowed; busiest window ${stats.peakPerWindow} of ${RATE_LIMIT}; ` +
+        `client CPU ${run.cpuMs.toFixed(0)} ms over ${run.wallMs.toFixed(0)} ms wall`
+    )
+    console.log(`bench post-rate utilization=${(shortest / span).toFixed(3)} target=0.95 rejected=${stats.rejected}`)
+  })
+
+const cpu = (sandbox: Server) =>
+  Effect.gen(function* () {
+    const limits = { simultaneousRequests: CONCURRENCY }
+    const side = (name: "batcher" | "fetch", label: string) =>
+      Effect.gen(function* () {
+        const url = yield* sandbox.serve(generous)
+        const run = yield* name === "batcher" ? throughBatcher(url, TASKS, label, "bulk", limits) : throughFetch(url, TASKS, label)
+        const stats = yield* sandbox.stats
+        yield* verify(`post-cpu ${name}`, run, TASKS, stats)
+        yield* check(stats.calls === TASKS / TASKS_PER_POST, `post-cpu ${name}: ${stats.calls} calls`)
+        return run
+      })
+    for (let i = 0; i < WARMUPS; i++) {
+      yield* side("batcher", `warm${i}`)
+      yield* side("fetch", `warm${i}`)
+      yield* fibersAlone(TASKS)
+    }
+    const batcher: Array<Run> = []
+    const fetch: Array<Run> = []
+    const fibers: Array<number> = []
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? (["batcher", "fetch"] as const) : (["fetch", "batcher"] as const)
+      for (const name of order) (name === "batcher" ? batcher : fetch).push(yield* side(name, `r${round}`))
+      fibers.push(yield* fibersAlone(TASKS))
+      const b = batcher[round]
+      const f = fetch[round]
+      if (b !== undefined && f !== undefined) {
+        console.error(
+          `post-cpu round ${round}: batcher ${b.cpuMs.toFixed(0)} ms CPU / ${b.wallMs.toFixed(0)} ms wall, ` +
+            `fetch ${f.cpuMs.toFixed(0)} ms CPU / ${f.wallMs.toFixed(0)} ms wall, ` +
+            `${TASKS} idle fibers ${fibers[round]?.toFixed(0)} ms CPU`
+        )
+      }
+    }
+    const cpuBatcher = median(batcher.map((r) => r.cpuMs))
+    const cpuFetch = median(fetch.map((r) => r.cpuMs))
+    console.log(`bench post-cpu ratio=${(cpuBatcher / cpuFetch).toFixed(2)} target=1.5`)
+    console.log(
+      `bench post-cpu-detail batcher_cpu_ms=${cpuBatcher.toFixed(0)} fetch_cpu_ms=${cpuFetch.toFixed(0)} ` +
+        `fibers_cpu_ms=${median(fibers).toFixed(0)} batcher_wall_ms=${median(batcher.map((r) => r.wallMs)).toFixed(0)} ` +
+        `fetch_wall_ms=${median(fetch.map((r) => r.wallMs)).toFixed(0)}`
+    )
+  })
+
+const only = new Set((process.env["BENCH_POST"] ?? "packing,rate,cpu").split(","))
+
+const program = Effect.gen(function* () {
+  const sandbox = yield* server
+  if (only.has("packing")) yield* packing(sandbox)
+  if (only.has("rate")) yield* rate(sandbox)
+  if (only.has("cpu")) yield* cpu(sandbox)
+})
+
+const watchdog = setTimeout(() => {
+  console.error(`bench post: not done after ${DEADLINE_MS / 1000} s`)
+  process.exit(1)
+}, DEADLINE_MS)
+watchdog.unref()
+
+Effect.runPromise(Effect.scoped(program)).then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
