@@ -23,13 +23,13 @@ import {
   DataForSeoConfig,
   type DataForSeoError,
   type Engine,
+  Envelope,
   GoogleOrganic,
   type GoogleResults,
   Keyword,
   NaverOrganic,
   type NaverResults,
   Pacer,
-  StatusCode,
   TaskBatcher,
   TaskLedger,
   TasksReady
@@ -73,15 +73,6 @@ class ResultsTimeoutError extends Schema.TaggedError<ResultsTimeoutError>()("Res
   override get message(): string {
     const ids = this.taskIds.join(", ")
     return `${this.taskIds.length} task(s) not collected after ${this.waited}; fetch them later by id: ${ids}`
-  }
-}
-
-/** A task_get reply that says success but holds no result. */
-class MissingResultError extends Schema.TaggedError<MissingResultError>()("MissingResultError", {
-  taskId: Schema.String
-}) {
-  override get message(): string {
-    return `task_get returned no result for task ${this.taskId}`
   }
 }
 
@@ -163,22 +154,15 @@ const fetchAdvanced = <Task, Regular, Advanced, Html>(
   Effect.gen(function* () {
     const client = yield* DataForSeoClient.DataForSeoClient
     const reply = yield* client.get(engine.paths.taskGet("advanced", taskId), engine.AdvancedResult)
-    const task = reply.tasks[0]
-    if (task === undefined) return yield* new MissingResultError({ taskId })
-    // A task-level code is a value in the reply (one failed task is not a failed call): make it an error.
-    if (!StatusCode.isSuccess(task.status_code)) {
-      return yield* StatusCode.toError(task.status_code, task.status_message, { taskId })
-    }
-    const result = task.result?.[0]
-    if (result === undefined) return yield* new MissingResultError({ taskId })
-    return result
+    // A task-level code is a value in the reply (one failed task is not a failed call): firstResult makes it an error.
+    return yield* Envelope.firstResult(reply, taskId)
   })
 
 /** One keyword's outcome: its top organic results, or why there are none. */
 interface Collected {
   readonly engine: string
   readonly keyword: string
-  readonly top: Either.Either<ReadonlyArray<OrganicRow>, DataForSeoError.DataForSeoError | MissingResultError>
+  readonly top: Either.Either<ReadonlyArray<OrganicRow>, DataForSeoError.DataForSeoError>
 }
 
 /**

@@ -13,7 +13,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect, Layer, Redacted, Schedule } from "effect"
 // In your project: `from "effect-dataforseo"` and `from "effect-dataforseo/sandbox"`.
-import { DataForSeoClient, DataForSeoConfig, GoogleOrganic, StatusCode, TaskBatcher, TaskLedger } from "../src/index.js"
+import { DataForSeoClient, DataForSeoConfig, Envelope, GoogleOrganic, TaskBatcher, TaskLedger } from "../src/index.js"
 import { Sandbox } from "../src/sandbox/index.js"
 
 // --- your program ----------------------------------------------------------------------------------------
@@ -26,11 +26,8 @@ const topDomains = (keywords: ReadonlyArray<string>) =>
     const firstDomain = (taskId: string) =>
       Effect.gen(function* () {
         const reply = yield* client.get(GoogleOrganic.paths.taskGet("regular", taskId), GoogleOrganic.RegularResult)
-        const task = reply.tasks[0]
-        if (task === undefined || !StatusCode.isSuccess(task.status_code)) {
-          return yield* StatusCode.toError(task?.status_code ?? 40400, task?.status_message ?? "no task", { taskId })
-        }
-        const organic = (task.result?.[0]?.items ?? []).flatMap((item) => (item.type === "organic" ? [item] : []))
+        const serp = yield* Envelope.firstResult(reply, taskId)
+        const organic = (serp.items ?? []).flatMap((item) => (item.type === "organic" ? [item] : []))
         return organic[0]?.domain ?? "(none)"
       }).pipe(
         // task_get answers 40601 / 40602 (a TaskPendingError) while the task is queued: ask again

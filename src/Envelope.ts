@@ -11,8 +11,11 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import type { StatusError } from "./DataForSeoError.js"
 import { fastArray } from "./results/FastArray.js"
+import * as StatusCode from "./StatusCode.js"
 
 /**
  * The echo of the posted parameters (`tasks[i].data`): `api`, `function`, `se`, `se_type`, the task's fields,
@@ -126,3 +129,24 @@ export const Status = Schema.Struct({
   status_code: Schema.Number,
   status_message: Schema.String
 })
+
+/**
+ * The first result of a reply's first task, which is what task_get and live calls answer; or that task's
+ * status as a typed error (`TaskPendingError` for 40601 / 40602, `NotFoundError` for 40401, ...). A reply
+ * with no task, or a successful task with no result, is a `NotFoundError` (40400).
+ *
+ * @example
+ * const reply = yield* client.get(engine.paths.taskGet("advanced", id), engine.AdvancedResult)
+ * const serp = yield* Envelope.firstResult(reply, id)
+ */
+export const firstResult = <A>(envelope: Envelope<A>, taskId?: string): Either.Either<A, StatusError> => {
+  const task = envelope.tasks[0]
+  const id = taskId ?? task?.id
+  if (task !== undefined && !StatusCode.isSuccess(task.status_code)) {
+    return Either.left(StatusCode.toError(task.status_code, task.status_message, { taskId: id }))
+  }
+  const result = task?.result?.[0]
+  return result === undefined
+    ? Either.left(StatusCode.toError(40400, task === undefined ? "the reply has no task" : "the task has no result", { taskId: id }))
+    : Either.right(result)
+}

@@ -8,6 +8,7 @@ import * as TestClock from "effect/TestClock"
 import { readFileSync } from "node:fs"
 import * as DataForSeoClient from "../src/DataForSeoClient.js"
 import * as Errors from "../src/DataForSeoError.js"
+import * as Envelope from "../src/Envelope.js"
 import { clientWith, login, password } from "./support/client.js"
 import * as FakeHttp from "./support/FakeHttp.js"
 
@@ -285,5 +286,44 @@ describe("DataForSeoClient retries", () => {
     expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("transient", e))).toEqual([true, true, true, false])
     expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("safe", e))).toEqual([true, false, false, false])
     expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("none", e))).toEqual([false, false, false, false])
+  })
+})
+
+describe("Envelope.firstResult", () => {
+  const task = (status_code: number, result: ReadonlyArray<string> | null) => ({
+    id: "t-1",
+    status_code,
+    status_message: `message ${status_code}`,
+    cost: 0,
+    result_count: result?.length ?? 0,
+    path: [],
+    result
+  })
+  const envelope = (tasks: ReadonlyArray<ReturnType<typeof task>>): Envelope.Envelope<string> => ({
+    version: "x",
+    status_code: 20000,
+    status_message: "Ok.",
+    cost: 0,
+    tasks_count: tasks.length,
+    tasks_error: 0,
+    tasks
+  })
+
+  it("gives the first result of the first task", () => {
+    expect(Envelope.firstResult(envelope([task(20000, ["serp", "other"])]))).toEqual(Either.right("serp"))
+  })
+
+  it("gives a task-level code as its typed error, with the task id", () => {
+    const pending = Envelope.firstResult(envelope([task(40602, null)]))
+    expect(Either.isLeft(pending) && pending.left).toMatchObject({ _tag: "TaskPendingError", code: 40602, taskId: "t-1" })
+    const gone = Envelope.firstResult(envelope([task(40403, null)]), "asked-id")
+    expect(Either.isLeft(gone) && gone.left).toMatchObject({ _tag: "NotFoundError", code: 40403, taskId: "asked-id" })
+  })
+
+  it("a reply without a task or a result is a NotFoundError", () => {
+    for (const reply of [envelope([]), envelope([task(20000, [])]), envelope([task(20000, null)])]) {
+      const result = Envelope.firstResult(reply)
+      expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "NotFoundError", code: 40400 })
+    }
   })
 })
