@@ -331,7 +331,10 @@ export const make = (options: Options = {}) =>
           const items = reply.tasks[0]?.result ?? []
           for (const item of items) {
             const tag = item.metadata?.["tag"]
-            if (typeof tag === "string") found.set(tag, [...(found.get(tag) ?? []), { id: item.id, cost: item.cost ?? 0 }])
+            if (typeof tag !== "string") continue
+            const listed = found.get(tag) ?? []
+            listed.push({ id: item.id, cost: item.cost ?? 0 })
+            found.set(tag, listed)
           }
           if (items.length < 1000) return found
         }
