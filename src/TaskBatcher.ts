@@ -133,6 +133,11 @@ export interface Options {
   readonly maxAttempts?: number | undefined
   /** First backoff after a refused POST, doubled each time. Default 1 s. */
   readonly backoff?: Duration.DurationInput | undefined
+  /**
+   * Spread task_post calls evenly over the limit's window rather than sending a window's worth at once.
+   * Default true: the steady flow DataForSEO recommends, and the whole limit is still used.
+   */
+  readonly spread?: boolean | undefined
 }
 
 /** Per-task submit options. */
@@ -230,7 +235,11 @@ export const make = (options: Options = {}) =>
     const maxAttempts = Math.max(1, options.maxAttempts ?? 5)
     const backoff = Duration.decode(options.backoff ?? Duration.seconds(1))
     const maxTasks = settings.limits.tasksPerPost
-    const pacer = yield* Pacer.make({ limit: settings.limits.taskPostPerMinute, window: settings.limits.window })
+    const pacer = yield* Pacer.make({
+      limit: settings.limits.taskPostPerMinute,
+      window: settings.limits.window,
+      spread: options.spread ?? true
+    })
     const inFlight = yield* Effect.makeSemaphore(settings.limits.simultaneousRequests)
     const scope = yield* Effect.scope
     let sequence = 0

@@ -7,9 +7,9 @@ import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as Pacer from "../src/Pacer.js"
 
-const startTimes = (limit: number, calls: number, callTime: Duration.DurationInput) =>
+const startTimes = (limit: number, calls: number, callTime: Duration.DurationInput, spread = false) =>
   Effect.gen(function* () {
-    const pacer = yield* Pacer.make({ limit, window: "1 second" })
+    const pacer = yield* Pacer.make({ limit, window: "1 second", spread })
     const starts = yield* Ref.make<ReadonlyArray<number>>([])
     const fiber = yield* Effect.fork(
       Effect.forEach(
@@ -46,6 +46,14 @@ describe("Pacer", () => {
       for (const start of starts) {
         expect(starts.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(5)
       }
+    }))
+
+  it.effect("spread: starts are evenly spaced over the window, and the window rule still holds", () =>
+    Effect.gen(function* () {
+      expect(yield* startTimes(4, 9, 0, true)).toEqual([0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000])
+      // a call that ends late pushes back the start of the call `limit` places after it
+      const late = yield* startTimes(2, 5, "800 millis", true)
+      expect(late.map((t) => t - (late[0] ?? 0))).toEqual([0, 500, 1800, 2300, 3600])
     }))
 
   it.effect("a failed or interrupted call frees its slot", () =>
