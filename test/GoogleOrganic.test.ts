@@ -7,6 +7,7 @@ import type { TaskJson } from "../src/Engine.js"
 import * as GoogleOrganic from "../src/GoogleOrganic.js"
 import * as Keyword from "../src/Keyword.js"
 import * as TaskOptions from "../src/TaskOptions.js"
+import { type Breaker, engineProperties, set } from "./support/engineProperties.js"
 
 const { engine } = GoogleOrganic
 
@@ -14,14 +15,7 @@ type Task = GoogleOrganic.Task
 
 const invalid = (field: string, rule: string) => Either.left(new InvalidTaskError({ field, rule }))
 
-/** The field named by a rejection, or "accepted". */
-const fieldOf = (result: Either.Either<unknown, InvalidTaskError>): string =>
-  Either.match(result, { onLeft: (error) => error.field, onRight: () => "accepted" })
 
-/** The task's JSON; a valid task in a test must encode. */
-const jsonOf = (task: Task): TaskJson => Either.getOrThrow(engine.encodeTask(task))
-
-const isObject = (json: unknown): json is object => typeof json === "object" && json !== null && !Array.isArray(json)
 
 const london = { keyword: "rank tracker api", location_code: 2826, language_code: "en" } as const
 
@@ -136,16 +130,6 @@ const validTask: fc.Arbitrary<Task> = fc
     ...targets
   }))
 
-/** One broken rule: how to break a valid task's JSON, and the field the rejection must name. */
-interface Breaker {
-  readonly name: string
-  readonly break: (json: TaskJson) => readonly [TaskJson, string]
-}
-
-const set = (field: string, value: unknown): Breaker => ({
-  name: `${field} = ${JSON.stringify(value)?.slice(0, 40)}`,
-  break: (json) => [{ ...json, [field]: value }, field]
-})
 
 const change = (name: string, field: string, update: (json: TaskJson) => TaskJson): Breaker => ({
   name,
@@ -387,44 +371,10 @@ describe("GoogleOrganic", () => {
     }
   })
 
-  it.prop("valid tasks encode to JSON that decodes back to the same task", [validTask], ([task]) => {
-    const json = jsonOf(task)
-    expect(engine.decodeTask(JSON.parse(JSON.stringify(json)))).toStrictEqual(Either.right(task))
-  }, { fastCheck: { numRuns: 200 } })
-
-  it.prop(
-    "a task with one broken rule is refused, naming that field",
-    [validTask, fc.constantFrom(...breakers)],
-    ([task, breaker]) => {
-      const [json, field] = breaker.break(jsonOf(task))
-      expect(fieldOf(engine.decodeTask(json))).toBe(field)
-    },
-    { fastCheck: { numRuns: 300 } }
-  )
-
-  it.prop(
-    "decodeTask answers any JSON with an Either, never a throw",
-    [
-      fc.oneof(
-        fc.anything(),
-        fc.object(),
-        fc.dictionary(
-          fc.constantFrom("keyword", "location_code", "location_coordinate", "language_code", "browser_screen_width", "url"),
-          fc.anything()
-        )
-      )
-    ],
-    ([json]) => {
-      const result = engine.decodeTask(json)
-      expect(Either.isEither(result)).toBe(true)
-      if (Either.isLeft(result)) {
-        const { field, rule } = result.left
-        expect(result.left).toBeInstanceOf(InvalidTaskError)
-        expect(rule.length).toBeGreaterThan(0)
-        const named = isObject(json) ? ["keyword", "location_code", "language_code", ...Object.keys(json)] : []
-        expect(field === "task" || named.some((key) => field === key || field.startsWith(`${key}.`))).toBe(true)
-      }
-    },
-    { fastCheck: { numRuns: 200 } }
-  )
+  engineProperties(engine, {
+    validTask,
+    breakers: breakers,
+    fieldNames: ["keyword", "location_code", "location_coordinate", "language_code", "browser_screen_width", "url"],
+    required: ["keyword", "location_code", "language_code"]
+  })
 })

@@ -7,19 +7,13 @@ import type { TaskJson } from "../src/Engine.js"
 import * as Keyword from "../src/Keyword.js"
 import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as TaskOptions from "../src/TaskOptions.js"
+import { type Breaker, engineProperties, fieldOf, set } from "./support/engineProperties.js"
 
 const { engine } = NaverOrganic
 
 const invalid = (field: string, rule: string) => Either.left(new InvalidTaskError({ field, rule }))
 
-/** The field named by a rejection, or "accepted". */
-const fieldOf = (result: Either.Either<unknown, InvalidTaskError>): string =>
-  Either.match(result, { onLeft: (error) => error.field, onRight: () => "accepted" })
 
-const isObject = (json: unknown): json is object => typeof json === "object" && json !== null && !Array.isArray(json)
-
-/** The task's JSON; a valid task in a test must encode. */
-const jsonOf = (task: NaverOrganic.Task): TaskJson => Either.getOrThrow(engine.encodeTask(task))
 
 // ---------------------------------------------------------------------------------------------------------------
 // Arbitraries: valid tasks, built from the field schemas; the cross-field rules are kept by construction.
@@ -61,16 +55,6 @@ const validTask: fc.Arbitrary<NaverOrganic.Task> = fc
   )
   .map(([keyword, options, device, webhook]) => ({ keyword, ...options, ...device, ...webhook }))
 
-/** One broken rule: how to break a valid task's JSON, and the field the rejection must name. */
-interface Breaker {
-  readonly name: string
-  readonly break: (json: TaskJson) => readonly [TaskJson, string]
-}
-
-const set = (field: string, value: unknown): Breaker => ({
-  name: `${field} = ${JSON.stringify(value)?.slice(0, 40)}`,
-  break: (json) => [{ ...json, [field]: value }, field]
-})
 
 const without = (field: string): Breaker => ({
   name: `no ${field}`,
@@ -295,20 +279,12 @@ describe("NaverOrganic", () => {
     expect(engine.costMultiplier({ keyword: "site:naver.com" })).toBe(1)
   })
 
-  it.prop("valid tasks encode to JSON that decodes back to the same task", [validTask], ([task]) => {
-    const json = jsonOf(task)
-    expect(engine.decodeTask(JSON.parse(JSON.stringify(json)))).toStrictEqual(Either.right(task))
-  }, { fastCheck: { numRuns: 200 } })
-
-  it.prop(
-    "a task with one broken rule is refused, naming that field",
-    [validTask, fc.constantFrom(...naverBreakers)],
-    ([task, breaker]) => {
-      const [json, field] = breaker.break(jsonOf(task))
-      expect(fieldOf(engine.decodeTask(json))).toBe(field)
-    },
-    { fastCheck: { numRuns: 300 } }
-  )
+  engineProperties(engine, {
+    validTask,
+    breakers: naverBreakers,
+    fieldNames: ["keyword", "depth", "os", "device", "stop_crawl_on_match", "postback_url"],
+    required: ["keyword"]
+  })
 
   it.prop(
     "encodeTask refuses a typed task with one broken rule, naming that field",
@@ -329,30 +305,6 @@ describe("NaverOrganic", () => {
     ],
     ([task, [change, field]]) => {
       expect(fieldOf(engine.encodeTask({ ...task, ...change }))).toBe(field)
-    },
-    { fastCheck: { numRuns: 200 } }
-  )
-
-  it.prop(
-    "decodeTask answers any JSON with an Either, never a throw",
-    [
-      fc.oneof(
-        fc.anything(),
-        fc.object(),
-        fc.dictionary(fc.constantFrom("keyword", "depth", "os", "device", "stop_crawl_on_match", "postback_url"), fc.anything())
-      )
-    ],
-    ([json]) => {
-      const result = engine.decodeTask(json)
-      expect(Either.isEither(result)).toBe(true)
-      if (Either.isLeft(result)) {
-        const { field, rule } = result.left
-        expect(result.left).toBeInstanceOf(InvalidTaskError)
-        expect(rule.length).toBeGreaterThan(0)
-        // The field named is the whole task, the missing keyword, or one of the fields sent (or inside it).
-        const named = isObject(json) ? ["keyword", ...Object.keys(json)] : []
-        expect(field === "task" || named.some((key) => field === key || field.startsWith(`${key}.`))).toBe(true)
-      }
     },
     { fastCheck: { numRuns: 200 } }
   )
