@@ -79,13 +79,19 @@ export const shouldRetry = (mode: RetryMode, error: DataForSeoError): boolean =>
     case "transient":
       return error.retryable && error._tag !== "TaskPendingError"
     case "safe":
-      return (
-        (error._tag === "RateLimitError" || error._tag === "ServerError") &&
-        error.httpStatus === undefined &&
-        error.taskId === undefined
-      )
+      return refusedAsWhole(error)
   }
 }
+
+/**
+ * Whether the failure is a reply whose request-level code refused the call as a whole (40202, 40209,
+ * 50000, 50001, 50303, 50304, ...): the server answered, and created nothing. The one failure a POST
+ * that may create billed tasks can send again as it is.
+ */
+export const refusedAsWhole = (error: DataForSeoError): boolean =>
+  (error._tag === "RateLimitError" || error._tag === "ServerError") &&
+  error.httpStatus === undefined &&
+  error.taskId === undefined
 
 /** The backoff between tries: exponential from `baseDelay`, jittered, at most `times` retries. */
 export const retrySchedule = (settings: RetrySettings) =>

@@ -38,7 +38,7 @@ import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
-import { DataForSeoClient } from "./DataForSeoClient.js"
+import { DataForSeoClient, refusedAsWhole } from "./DataForSeoClient.js"
 import { DataForSeoConfig } from "./DataForSeoConfig.js"
 import type { DataForSeoError, InvalidTaskError, StatusError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
@@ -207,15 +207,13 @@ type Outcome = Either.Either<PostedTask, SubmitError>
 
 // How a failed POST leaves the batch: refused as a whole and worth resending, refused for good, or unknown.
 const classifyFailure = (error: DataForSeoError): "resend" | "refused" | "unknown" => {
+  if (refusedAsWhole(error)) return "resend"
   switch (error._tag) {
     case "TransportError":
     case "TimeoutError":
     case "DecodeError":
+    case "ServerError": // HTTP 5xx: the server may have acted before failing
       return "unknown"
-    case "ServerError":
-      return error.httpStatus === undefined ? "resend" : "unknown"
-    case "RateLimitError":
-      return "resend"
     default:
       return "refused"
   }
