@@ -29,6 +29,19 @@ export interface EnginePaths {
 }
 
 /**
+ * The standard-method paths every SERP engine has, by DataForSEO's convention
+ * `/v3/serp/{se}/{se_type}/...`: task_post, tasks_ready and task_get in each format.
+ */
+export const standardPaths = (se: string, seType: string): EnginePaths => {
+  const base = `/v3/serp/${se}/${seType}`
+  return {
+    taskPost: `${base}/task_post`,
+    tasksReady: `${base}/tasks_ready`,
+    taskGet: (format, id) => `${base}/task_get/${format}/${id}`
+  }
+}
+
+/**
  * The description of one engine and search type.
  *
  * `Task` is the type a caller writes (`priority: "high"`, the keyword as typed); its schema encodes it

@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import type { Engine, EnginePaths } from "./Engine.js"
+import { type Engine, type EnginePaths, standardPaths } from "./Engine.js"
 import * as Keyword from "./Keyword.js"
 import { GoogleAdvancedResult, GoogleRegularResult } from "./results/GoogleResults.js"
 import { HtmlResult } from "./results/HtmlResult.js"
@@ -28,14 +28,12 @@ export {
 } from "./results/GoogleResults.js"
 export { HtmlResult } from "./results/HtmlResult.js"
 
-const base = "/v3/serp/google/organic"
+const live = "/v3/serp/google/organic/live"
 
 /** The endpoint paths of Google organic, live endpoints included. */
 export const paths: EnginePaths = {
-  taskPost: `${base}/task_post`,
-  tasksReady: `${base}/tasks_ready`,
-  taskGet: (format, id) => `${base}/task_get/${format}/${id}`,
-  live: { regular: `${base}/live/regular`, advanced: `${base}/live/advanced`, html: `${base}/live/html` }
+  ...standardPaths("google", "organic"),
+  live: { regular: `${live}/regular`, advanced: `${live}/advanced`, html: `${live}/html` }
 }
 
 /** Search operators that multiply the price of a task by five. */

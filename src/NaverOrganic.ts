@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import type { Engine, EnginePaths } from "./Engine.js"
+import { type Engine, type EnginePaths, standardPaths } from "./Engine.js"
 import { HtmlResult } from "./results/HtmlResult.js"
 import { NaverAdvancedResult, NaverRegularResult } from "./results/NaverResults.js"
 import * as TaskOptions from "./TaskOptions.js"
@@ -22,14 +22,8 @@ import * as TaskOptions from "./TaskOptions.js"
 export { HtmlResult } from "./results/HtmlResult.js"
 export { NaverAdvancedResult as AdvancedResult, NaverRegularResult as RegularResult } from "./results/NaverResults.js"
 
-const base = "/v3/serp/naver/organic"
-
 /** The endpoint paths of Naver organic (Naver has no live endpoints). */
-export const paths: EnginePaths = {
-  taskPost: `${base}/task_post`,
-  tasksReady: `${base}/tasks_ready`,
-  taskGet: (format, id) => `${base}/task_get/${format}/${id}`
-}
+export const paths: EnginePaths = standardPaths("naver", "organic")
 
 /**
  * One Naver organic task_post task. Decoded: what a caller writes (`priority: "high"`, the keyword as
