@@ -195,11 +195,7 @@ export const googleRules: ReadonlyArray<TaskOptions.CrossFieldRule<RuleFields>> 
       : undefined
 ]
 
-/**
- * One Google organic task_post task. Decoded: what a caller writes (`priority: "high"`, the keyword as
- * meant); encoded: the API's JSON (`priority: 2`, `%` and `+` in the keyword percent-encoded).
- */
-export const Task = TaskOptions.taskSchema(
+const codec = TaskOptions.codec(
   Schema.Struct({ ...TaskOptions.fields, ...googleFields }).pipe(
     Schema.filter((task) => [
       ...TaskOptions.brokenRules(task, TaskOptions.sharedRules),
@@ -209,13 +205,19 @@ export const Task = TaskOptions.taskSchema(
   )
 )
 
+/**
+ * One Google organic task_post task. Decoded: what a caller writes (`priority: "high"`, the keyword as
+ * meant); encoded: the API's JSON (`priority: 2`, `%` and `+` in the keyword percent-encoded).
+ */
+export const Task = codec.Task
+
 /** One Google organic task, as a caller writes it. */
 export type Task = Schema.Schema.Type<typeof Task>
 
 /** Types a Google task literal (a misspelt field or a bad value does not compile). No validation is done here. */
 export const task = (task: Task): Task => task
 
-const { decodeTask, encodeTask } = TaskOptions.codec(Task)
+const { decodeTask, encodeTask } = codec
 
 /** The Google organic engine: paths (live included), schemas, task rules, and the operator price rule. */
 export const engine: Engine<

@@ -25,16 +25,18 @@ export { NaverAdvancedResult as AdvancedResult, NaverRegularResult as RegularRes
 /** The endpoint paths of Naver organic (Naver has no live endpoints). */
 export const paths: EnginePaths = standardPaths("naver", "organic")
 
-/**
- * One Naver organic task_post task. Decoded: what a caller writes (`priority: "high"`, the keyword as
- * meant); encoded: the API's JSON (`priority: 2`, `%` and `+` in the keyword percent-encoded).
- */
-export const Task = TaskOptions.taskSchema(
+const codec = TaskOptions.codec(
   Schema.Struct(TaskOptions.fields).pipe(
     Schema.filter((task) => TaskOptions.brokenRules(task, TaskOptions.sharedRules)),
     Schema.annotations({ identifier: "NaverOrganicTask" })
   )
 )
+
+/**
+ * One Naver organic task_post task. Decoded: what a caller writes (`priority: "high"`, the keyword as
+ * meant); encoded: the API's JSON (`priority: 2`, `%` and `+` in the keyword percent-encoded).
+ */
+export const Task = codec.Task
 
 /** One Naver organic task, as a caller writes it. */
 export type Task = Schema.Schema.Type<typeof Task>
@@ -42,7 +44,7 @@ export type Task = Schema.Schema.Type<typeof Task>
 /** Types a Naver task literal (a misspelt field or a bad value does not compile). No validation is done here. */
 export const task = (task: Task): Task => task
 
-const { decodeTask, encodeTask } = TaskOptions.codec(Task)
+const { decodeTask, encodeTask } = codec
 
 /** The Naver organic engine: paths, schemas, and the task rules. */
 export const engine: Engine<

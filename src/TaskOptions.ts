@@ -9,7 +9,9 @@
  */
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 import { InvalidTaskError } from "./DataForSeoError.js"
 import type { TaskJson } from "./Engine.js"
 import * as Keyword from "./Keyword.js"
@@ -114,12 +116,15 @@ export const MatchType = Schema.Literal("domain", "with_subdomains", "wildcard")
   rule(`must be "domain", "with_subdomains" or "wildcard"`)
 )
 
-/** One `stop_crawl_on_match` target: crawling stops at the first result that matches. */
+/**
+ * One `stop_crawl_on_match` target: crawling stops at the first result that matches. Fields the API does
+ * not know are refused here too, whichever schema the target is parsed with.
+ */
 export const CrawlTarget = Schema.Struct({
   /** A domain without protocol (`dataforseo.com`) or a wildcard pattern (`/blog/post-*`). */
   match_value: Schema.NonEmptyString.annotations(rule("must be a non-empty string")),
   match_type: MatchType
-})
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 /** A `stop_crawl_on_match` target. */
 export type CrawlTarget = Schema.Schema.Type<typeof CrawlTarget>
@@ -229,14 +234,30 @@ export const toInvalidTaskError = (error: ParseResult.ParseError): InvalidTaskEr
   }
 }
 
-/** The `encodeTask` / `decodeTask` pair of an `Engine`, both reporting failures as `InvalidTaskError`. */
-export const codec = <A>(schema: Schema.Schema<A, TaskJson>) => {
-  const encode = Schema.encodeEither(schema)
-  const decode = Schema.decodeUnknownEither(schema)
+/**
+ * An engine's task schema ({@link taskSchema} of `struct`) and the `encodeTask` / `decodeTask` pair of its
+ * `Engine`, both reporting failures as `InvalidTaskError`.
+ *
+ * `encodeTask` runs for every task posted, so it refuses unknown fields itself, from the field names of
+ * `struct`, and then encodes with `struct` alone: the same outcome as encoding with the task schema
+ * (unknown fields are checked first, and named the same way), at half the cost.
+ */
+export const codec = <A, I extends TaskJson>(struct: Schema.Schema<A, I>) => {
+  const Task = taskSchema(struct)
+  const known = new Set(AST.getPropertySignatures(struct.ast).map((signature) => signature.name))
+  const encode = Schema.encodeEither(struct)
+  const decode = Schema.decodeUnknownEither(Task)
   return {
+    Task,
     /** Validates a task and encodes it to the API's JSON. */
-    encodeTask: (task: A): Either.Either<TaskJson, InvalidTaskError> =>
-      Either.mapLeft(encode(task), toInvalidTaskError),
+    encodeTask: (task: A): Either.Either<TaskJson, InvalidTaskError> => {
+      if (Predicate.isRecord(task)) {
+        for (const key of Reflect.ownKeys(task)) {
+          if (!known.has(key)) return Either.left(new InvalidTaskError({ field: String(key), rule: unknownField }))
+        }
+      }
+      return Either.mapLeft(encode(task), toInvalidTaskError)
+    },
     /** Validates the API's JSON of a task and decodes it. */
     decodeTask: (json: unknown): Either.Either<A, InvalidTaskError> => Either.mapLeft(decode(json), toInvalidTaskError)
   }

@@ -247,6 +247,23 @@ describe("NaverOrganic", () => {
     )
   })
 
+  it("refuses fields the API does not know when encoding, at the top and in stop_crawl_on_match", () => {
+    // a variable, not a literal: TypeScript only refuses excess fields of fresh object literals
+    const withLocation = { keyword: "x", depth: 0, location_code: 2840 }
+    expect(engine.encodeTask(withLocation)).toStrictEqual(
+      invalid("location_code", "is not a field of this task (the API answers 40506 for unknown fields)")
+    )
+    const target = { match_value: "a.com", match_type: "domain" as const, exact: true }
+    for (const result of [
+      engine.encodeTask({ keyword: "x", stop_crawl_on_match: [target] }),
+      engine.decodeTask({ keyword: "x", stop_crawl_on_match: [target] })
+    ]) {
+      expect(result).toStrictEqual(
+        invalid("stop_crawl_on_match.0.exact", "is not a field of this task (the API answers 40506 for unknown fields)")
+      )
+    }
+  })
+
   it("names the nested path of a broken stop_crawl_on_match target", () => {
     const json = {
       keyword: "x",
