@@ -156,40 +156,88 @@ export declare namespace TaskLedger {
 const compareEntries = (a: Entry, b: Entry): number =>
   a.intentAt - b.intentAt || (a.correlationKey < b.correlationKey ? -1 : a.correlationKey > b.correlationKey ? 1 : 0)
 
-const applyChange = (entry: Entry | undefined, change: Change): Entry | undefined => {
+/**
+ * An entry as the memory store keeps it: one mutable record per key, every field present (so all rows
+ * share one shape), changed in place by each transition. Reads hand out `Entry` copies.
+ */
+interface Row {
+  readonly correlationKey: string
+  readonly runId: string
+  readonly engine: string
+  readonly request: Entry["request"]
+  readonly tag: string | undefined
+  readonly intentAt: number
+  state: Entry["state"]
+  taskId: string | undefined
+  cost: number | undefined
+  postedAt: number | undefined
+  readyAt: number | undefined
+  collectedAt: number | undefined
+  failedAt: number | undefined
+  failure: Entry["failure"]
+  result: unknown
+}
+
+const newRow = (entry: IntentInput, at: number): Row => ({
+  correlationKey: entry.correlationKey,
+  runId: entry.runId,
+  engine: entry.engine,
+  request: entry.request,
+  tag: entry.tag,
+  intentAt: at,
+  state: "intent",
+  taskId: undefined,
+  cost: undefined,
+  postedAt: undefined,
+  readyAt: undefined,
+  collectedAt: undefined,
+  failedAt: undefined,
+  failure: undefined,
+  result: undefined
+})
+
+/** Applies a planned change (other than `Insert`) to its row. */
+const applyChange = (row: Row, change: Exclude<Change, { readonly _tag: "Insert" }>): void => {
+  row.state = change._tag === "Posted" ? "posted" : change._tag === "Ready" ? "ready" : change._tag === "Collected" ? "collected" : "failed"
   switch (change._tag) {
-    case "Insert":
-      return {
-        correlationKey: change.entry.correlationKey,
-        runId: change.entry.runId,
-        engine: change.entry.engine,
-        request: change.entry.request,
-        ...(change.entry.tag === undefined ? {} : { tag: change.entry.tag }),
-        state: "intent",
-        intentAt: change.at
-      }
     case "Posted":
-      return entry && { ...entry, state: "posted", taskId: change.taskId, cost: change.cost, postedAt: change.at }
+      row.taskId = change.taskId
+      row.cost = change.cost
+      row.postedAt = change.at
+      return
     case "Ready":
-      return entry && { ...entry, state: "ready", readyAt: change.at }
+      row.readyAt = change.at
+      return
     case "Collected":
-      return entry && {
-        ...entry,
-        state: "collected",
-        collectedAt: change.at,
-        ...(change.result === undefined ? {} : { result: change.result })
-      }
+      row.collectedAt = change.at
+      if (change.result !== undefined) row.result = change.result
+      return
     case "Failed":
-      return entry && {
-        ...entry,
-        state: "failed",
-        failedAt: change.at,
-        failure: { code: change.code, message: change.message, billed: change.billed },
-        ...(change.taskId === undefined ? {} : { taskId: change.taskId }),
-        ...(change.cost === undefined ? {} : { cost: change.cost })
-      }
+      row.failedAt = change.at
+      row.failure = { code: change.code, message: change.message, billed: change.billed }
+      if (change.taskId !== undefined) row.taskId = change.taskId
+      if (change.cost !== undefined) row.cost = change.cost
   }
 }
+
+/** The `Entry` of a row: a copy, without the fields the row does not have. */
+const toEntry = (row: Row): Entry => ({
+  correlationKey: row.correlationKey,
+  runId: row.runId,
+  engine: row.engine,
+  request: row.request,
+  state: row.state,
+  intentAt: row.intentAt,
+  ...(row.tag === undefined ? {} : { tag: row.tag }),
+  ...(row.taskId === undefined ? {} : { taskId: row.taskId }),
+  ...(row.cost === undefined ? {} : { cost: row.cost }),
+  ...(row.postedAt === undefined ? {} : { postedAt: row.postedAt }),
+  ...(row.readyAt === undefined ? {} : { readyAt: row.readyAt }),
+  ...(row.collectedAt === undefined ? {} : { collectedAt: row.collectedAt }),
+  ...(row.failedAt === undefined ? {} : { failedAt: row.failedAt }),
+  ...(row.failure === undefined ? {} : { failure: row.failure }),
+  ...(row.result === undefined ? {} : { result: row.result })
+})
 
 /**
  * Builds an in-memory ledger: fast, safe under concurrent fibers, and lost with the process. The
@@ -198,43 +246,40 @@ const applyChange = (entry: Entry | undefined, change: Change): Entry | undefine
  * @since 0.1.0
  */
 export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
-  const entries = new Map<string, Entry>()
+  const rows = new Map<string, Row>()
   const keyOfTask = new Map<string, string>()
-  const snapshot = (entry: Entry | undefined) =>
-    entry && { correlationKey: entry.correlationKey, state: entry.state, taskId: entry.taskId }
+  const byId = (id: string): Row | undefined => {
+    const key = keyOfTask.get(id)
+    return key === undefined ? undefined : rows.get(key)
+  }
 
   // Plan and apply run in one synchronous step: no other fiber can interleave, so each call is atomic.
-  const write = (name: string, make: () => Write) =>
+  // A row is a snapshot as the planner reads it; rows change only once the whole write is planned.
+  const write = (make: () => Write) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.suspend(() => {
-        const view = new View(
-          (key) => snapshot(entries.get(key)),
-          (id) => {
-            const key = keyOfTask.get(id)
-            return key === undefined ? undefined : snapshot(entries.get(key))
+      Either.map(plan(make(), new View((key) => rows.get(key), byId), now), (changes) => {
+        for (const change of changes) {
+          if (change._tag === "Insert") {
+            rows.set(change.entry.correlationKey, newRow(change.entry, change.at))
+            continue
           }
-        )
-        return Either.map(plan(make(), view, now), (changes) => {
-          for (const change of changes) {
-            const key = change._tag === "Insert" ? change.entry.correlationKey : change.correlationKey
-            const next = applyChange(entries.get(key), change)
-            if (next === undefined) continue
-            entries.set(key, next)
-            if (next.taskId !== undefined) keyOfTask.set(next.taskId, key)
-          }
-        })
+          const row = rows.get(change.correlationKey)
+          if (row === undefined) continue
+          applyChange(row, change)
+          if (row.taskId !== undefined) keyOfTask.set(row.taskId, row.correlationKey)
+        }
       })
-    ).pipe(Effect.withSpan(name))
+    )
 
-  const select = (predicate: (entry: Entry) => boolean) =>
-    Effect.sync(() => Array.from(entries.values()).filter(predicate).sort(compareEntries))
+  const select = (predicate: (row: Row) => boolean) =>
+    Effect.sync(() => Array.from(rows.values()).filter(predicate).map(toEntry).sort(compareEntries))
 
   return TaskLedger.of({
-    recordIntents: (list) => write("TaskLedger.recordIntents", () => ({ _tag: "Intents", entries: list })),
-    recordPosted: (list) => write("TaskLedger.recordPosted", () => ({ _tag: "Posted", entries: list })),
-    recordReady: (taskIds) => write("TaskLedger.recordReady", () => ({ _tag: "Ready", taskIds })),
-    recordCollected: (list) => write("TaskLedger.recordCollected", () => ({ _tag: "Collected", entries: list })),
-    recordFailed: (list) => write("TaskLedger.recordFailed", () => ({ _tag: "Failed", entries: list })),
+    recordIntents: (list) => write(() => ({ _tag: "Intents", entries: list })),
+    recordPosted: (list) => write(() => ({ _tag: "Posted", entries: list })),
+    recordReady: (taskIds) => write(() => ({ _tag: "Ready", taskIds })),
+    recordCollected: (list) => write(() => ({ _tag: "Collected", entries: list })),
+    recordFailed: (list) => write(() => ({ _tag: "Failed", entries: list })),
     unknownIntents: (options) =>
       select((e) =>
         e.state === "intent" &&
@@ -245,18 +290,16 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
       select((e) =>
         (e.state === "posted" || e.state === "ready") && (options?.runId === undefined || e.runId === options.runId)
       ),
-    byCorrelationKey: (key) => Effect.sync(() => Option.fromNullable(entries.get(key))),
+    byCorrelationKey: (key) => Effect.sync(() => Option.map(Option.fromNullable(rows.get(key)), toEntry)),
     byTaskId: (taskId) =>
-      Effect.sync(() =>
-        Option.fromNullable(keyOfTask.get(taskId)).pipe(Option.flatMapNullable((key) => entries.get(key)))
-      ),
+      Effect.sync(() => Option.map(Option.fromNullable(byId(taskId)), toEntry)),
     byTag: (tag) => select((e) => e.tag === tag),
     costByRun: (runId) =>
       Effect.sync(() => {
         let tasks = 0
         let created = 0
         let cost = 0
-        for (const e of entries.values()) {
+        for (const e of rows.values()) {
           if (e.runId !== runId) continue
           tasks++
           if (e.taskId !== undefined) created++
