@@ -17,6 +17,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
@@ -111,13 +112,17 @@ const firstIssue = (error: ParseResult.ParseError): { path: string; message: str
 
 // The envelope with its results left as they are: one decoder, compiled once, for every call. Results
 // are then decoded element by element with the caller's schema, whose compiled parser Schema caches by AST.
-const decodeEnvelope = (text: string) =>
-  Effect.map(Schema.decode(Schema.parseJson(Envelope.WireEnvelope))(text), Envelope.normalize)
+const decodeWire = Schema.decodeEither(Schema.parseJson(Envelope.WireEnvelope))
+const decodeEnvelope = (text: string) => Either.map(decodeWire(text), Envelope.normalize)
 
 const decodeError = (endpoint: string, error: ParseResult.ParseError, at: ReadonlyArray<string | number> = []) => {
   const issue = firstIssue(error)
   return new DecodeError({ endpoint, message: issue.message, path: [...at, ...(issue.path === "" ? [] : [issue.path])].join(".") })
 }
+
+// A reply whose tasks carry no result (task_post, id_list errors, ...) is what it is, whatever the result schema.
+const resultless = (envelope: Envelope.Envelope<unknown>): envelope is Envelope.Envelope<never> =>
+  envelope.tasks.every((task) => task.result === null)
 
 /** Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`. */
 const decodeResults = <A, I, R>(
@@ -125,6 +130,7 @@ const decodeResults = <A, I, R>(
   envelope: Envelope.Envelope<unknown>,
   result: Schema.Schema<A, I, R>
 ): Effect.Effect<Envelope.Envelope<A>, DecodeError, R> => {
+  if (resultless(envelope)) return Effect.succeed(envelope)
   const decodeOne = Schema.decodeUnknown(result, { onExcessProperty: "preserve" })
   const decodeTask = (task: Envelope.Task<unknown>, t: number): Effect.Effect<Envelope.Task<A>, DecodeError, R> =>
     task.result === null

@@ -97,19 +97,27 @@ export const WireEnvelope = Schema.Struct(
 /** The type of a reply as sent. */
 export type WireEnvelope = typeof WireEnvelope.Type
 
+type WireTask = NonNullable<WireEnvelope["tasks"]>[number]
+
+// A task that already has every default (as the API sends them) is used as it is, without a copy.
+const isNormal = (task: WireTask): task is WireTask & Task<unknown> =>
+  typeof task.cost === "number" && typeof task.result_count === "number" && Array.isArray(task.path) && task.result !== undefined
+
 /** A reply as sent, with the defaults `Envelope` documents: absent or null counts are 0, `tasks` and `path` []. */
 export const normalize = (wire: WireEnvelope): Envelope<unknown> => ({
   ...wire,
   cost: wire.cost ?? 0,
   tasks_count: wire.tasks_count ?? 0,
   tasks_error: wire.tasks_error ?? 0,
-  tasks: (wire.tasks ?? []).map((task) => ({
-    ...task,
-    cost: task.cost ?? 0,
-    result_count: task.result_count ?? 0,
-    path: task.path ?? [],
-    result: task.result ?? null
-  }))
+  tasks: (wire.tasks ?? []).map((task) =>
+    isNormal(task) ? task : {
+      ...task,
+      cost: task.cost ?? 0,
+      result_count: task.result_count ?? 0,
+      path: task.path ?? [],
+      result: task.result ?? null
+    }
+  )
 })
 
 /** The type of a decoded reply whose results are `A`. */
