@@ -25,6 +25,7 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -49,7 +50,7 @@ import { TaskLedger } from "./TaskLedger.js"
 import type { LedgerError } from "./TaskLedger.js"
 
 /** A task DataForSEO created (and billed). */
-export class PostedTask extends Schema.Class<PostedTask>("PostedTask")({
+export const PostedTask = Schema.Struct({
   /** The DataForSEO task id: the only way to get what was paid for. */
   id: Schema.String,
   /** What the API charged for it, in USD. */
@@ -60,7 +61,10 @@ export class PostedTask extends Schema.Class<PostedTask>("PostedTask")({
   correlationKey: Schema.String,
   /** The engine's name, e.g. `"google/organic"`. */
   engine: Schema.String
-}) {}
+})
+
+/** @see PostedTask */
+export interface PostedTask extends Schema.Schema.Type<typeof PostedTask> {}
 
 /** The task was not posted: its estimated cost would take the run past its budget. */
 export class BudgetExceededError extends Schema.TaggedError<BudgetExceededError>()("BudgetExceededError", {
@@ -198,6 +202,11 @@ interface Pending {
   readonly json: TaskJson
   readonly correlationKey: string
   readonly tag: string
+  /**
+   * Whether the tag may repeat: a caller's tag, or one made from a caller's key. Only such tags are tracked
+   * in `busy`; a tag made from the batcher's own sequence is unique.
+   */
+  readonly tracked: boolean
   readonly estimate: number
   /** Called once, with the task's outcome: completing a fiber per task would cost more than the work. */
   readonly done: Done
@@ -251,12 +260,16 @@ export const make = (options: Options = {}) =>
       spent += charged
     }
 
-    const finish = (outcomes: ReadonlyArray<readonly [Pending, Outcome]>) =>
+    /** Hands a task its outcome, and frees its tag. */
+    const resolve = (pending: Pending, exit: Exit.Exit<PostedTask, SubmitError>): void => {
+      pending.done(exit)
+      if (pending.tracked) freeTag(pending.tag)
+    }
+
+    /** Hands every task of `batch` the same failure. */
+    const failAll = (batch: ReadonlyArray<Pending>, error: (pending: Pending) => SubmitError) =>
       Effect.sync(() => {
-        for (const [pending, outcome] of outcomes) {
-          pending.done(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
-          freeTag(pending.tag)
-        }
+        for (const pending of batch) resolve(pending, Exit.fail(error(pending)))
       })
 
     /** Records posted tasks and task-level failures durably, then tells their callers. */
@@ -289,14 +302,10 @@ export const make = (options: Options = {}) =>
         yield* Effect.forEach(failed, ([, error]) => Metric.increment(Metric.tagged(errorsTotal, "code", String(error.code))), {
           discard: true
         })
-        yield* finish([
-          // fields known good (the reply was decoded): skip the constructor's validation on this hot path
-          ...posted.map(
-            ([p, task]) =>
-              [p, Either.right(new PostedTask({ id: task.id, cost: task.cost, tag: p.tag, correlationKey: p.correlationKey, engine }, true))] as const
-          ),
-          ...failed.map(([p, error]) => [p, Either.left<SubmitError>(error)] as const)
-        ])
+        for (const [p, task] of posted) {
+          resolve(p, Exit.succeed({ id: task.id, cost: task.cost, tag: p.tag, correlationKey: p.correlationKey, engine }))
+        }
+        for (const [p, error] of failed) resolve(p, Exit.fail(error))
       })
 
     /** Fails tasks whose POST created nothing. */
@@ -306,16 +315,14 @@ export const make = (options: Options = {}) =>
         yield* ledger.recordFailed(batch.map((p) => ({ correlationKey: p.correlationKey, code, message: error.message, billed: false })))
         for (const p of batch) release(p, 0)
         yield* Metric.incrementBy(Metric.tagged(errorsTotal, "code", String(code)), batch.length)
-        yield* finish(batch.map((p) => [p, Either.left(error)] as const))
+        yield* failAll(batch, () => error)
       })
 
     /** Gives up on tasks whose creation is unknown: they stay intents in the ledger. */
     const abandon = (batch: ReadonlyArray<Pending>, cause: string) =>
       Effect.gen(function* () {
         for (const p of batch) release(p, 0)
-        yield* finish(
-          batch.map((p) => [p, Either.left(new PostOutcomeUnknownError({ correlationKey: p.correlationKey, tag: p.tag, cause }))] as const)
-        )
+        yield* failAll(batch, (p) => new PostOutcomeUnknownError({ correlationKey: p.correlationKey, tag: p.tag, cause }))
       })
 
     // --- reconciliation through id_list ----------------------------------------------------------
@@ -448,14 +455,11 @@ export const make = (options: Options = {}) =>
         .recordIntents(batch.map((p) => ({ correlationKey: p.correlationKey, runId, engine: engine.name, request: p.json, tag: p.tag })))
         .pipe(
           Effect.zipRight(send(engine, batch, 1)),
-          Effect.catchAll((error) => finish(batch.map((p) => [p, Either.left(error)] as const))),
+          Effect.catchAll((error) => failAll(batch, () => error)),
           Effect.onExit((exit) =>
             Effect.sync(() => {
               if (Exit.isSuccess(exit)) return
-              for (const p of batch) {
-                p.done(Exit.failCause(exit.cause))
-                freeTag(p.tag)
-              }
+              for (const p of batch) resolve(p, Exit.failCause(exit.cause))
             })
           )
         )
@@ -489,9 +493,9 @@ export const make = (options: Options = {}) =>
         const batch: Array<Pending> = []
         const add = (items: Iterable<Pending>) => {
           for (const p of items) {
-            if (batch.length < maxTasks && !busy.has(p.tag)) {
+            if (batch.length < maxTasks && !(p.tracked && busy.has(p.tag))) {
               batch.push(p)
-              busy.add(p.tag)
+              if (p.tracked) busy.add(p.tag)
             } else lane.held.push(p)
           }
         }
@@ -554,39 +558,46 @@ export const make = (options: Options = {}) =>
           return Option.some<Outcome>(Either.left(StatusCode.toError(failure.code, failure.message, { taskId: e.taskId })))
         }
         if (e.taskId !== undefined) {
-          return Option.some<Outcome>(Either.right(new PostedTask({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine })))
+          return Option.some<Outcome>(Either.right({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine }))
         }
         const found = yield* claim(yield* postedSince(e.intentAt), tag)
         if (Option.isNone(found)) return Option.none<Outcome>()
         yield* ledger.recordPosted([{ correlationKey: key, taskId: found.value.id, cost: found.value.cost }])
-        return Option.some<Outcome>(Either.right(new PostedTask({ ...found.value, tag, correlationKey: key, engine })))
+        return Option.some<Outcome>(Either.right({ ...found.value, tag, correlationKey: key, engine }))
       })
 
     /**
      * Takes one task in: validates it and checks the budget. A refusal goes to `done`; what is left to post
      * is returned, to be queued. Synchronous: bulk submits pay no effect per task.
      */
-    const admitNew = <Task>(engine: TaskSide<Task>, task: Task, correlationKey: string, done: Done): Pending | undefined => {
+    const admitNew = <Task>(
+      engine: TaskSide<Task>,
+      task: Task,
+      key: string | undefined,
+      done: Done
+    ): Pending | undefined => {
       const encoded = engine.encodeTask(task)
       if (Either.isLeft(encoded)) {
         done(Exit.fail(encoded.left))
         return undefined
       }
+      const correlationKey = key ?? `${runId}:${++sequence}`
+      const callerTag = typeof encoded.right["tag"] === "string"
       const tag = typeof encoded.right["tag"] === "string" ? encoded.right["tag"] : `dfs:${correlationKey}`
-      const json: TaskJson = { ...encoded.right, tag }
+      const json: TaskJson = callerTag ? encoded.right : { ...encoded.right, tag }
       const estimate = estimateCost(engine, task, json, prices)
       if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
         done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
         return undefined
       }
       reserved += estimate
-      return { json, correlationKey, tag, estimate, done }
+      return { json, correlationKey, tag, tracked: callerTag || key !== undefined, estimate, done }
     }
 
     /** `admitNew`, after the ledger: a caller's key it already holds gets its recorded outcome, not a new POST. */
     const admit = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done) =>
       key === undefined
-        ? Effect.sync(() => admitNew(engine, task, `${runId}:${++sequence}`, done))
+        ? Effect.sync(() => admitNew(engine, task, undefined, done))
         : Effect.map(Effect.either(recorded(key, engine.name)), (previous) => {
             if (Either.isLeft(previous)) return done(Exit.fail(previous.left))
             if (Option.isNone(previous.right)) return admitNew(engine, task, key, done)
@@ -615,13 +626,25 @@ export const make = (options: Options = {}) =>
         const keyOf = submitOptions.correlationKey
         const admitted =
           keyOf === undefined
-            ? list.map((task, index) => admitNew(engine, task, `${runId}:${++sequence}`, doneAt(index)))
+            ? list.map((task, index) => admitNew(engine, task, undefined, doneAt(index)))
             : yield* Effect.forEach(list, (task, index) => admit(engine, task, keyOf(task, index), doneAt(index)))
         const pendings = admitted.filter((pending) => pending !== undefined)
         if (pendings.length > 0) yield* Queue.offerAll((yield* laneFor(engine)).queue, pendings)
         if (list.length > 0) yield* Deferred.await(allDone)
         // a defect or an interruption of a task is the whole call's; typed failures are that task's outcome
-        return yield* Effect.forEach(exits, (exit) => Effect.either(exit))
+        const outcomes: Array<Outcome> = new Array(exits.length)
+        for (let i = 0; i < exits.length; i++) {
+          const exit = exits[i]
+          if (exit === undefined) return yield* Effect.dieMessage(`submitAll: task ${i} has no outcome`)
+          if (Exit.isSuccess(exit)) {
+            outcomes[i] = Either.right(exit.value)
+            continue
+          }
+          const failure = Cause.failureOrCause(exit.cause)
+          if (Either.isRight(failure)) return yield* Effect.failCause(failure.right)
+          outcomes[i] = Either.left(failure.left)
+        }
+        return outcomes
       })
 
     return TaskBatcher.of({ runId, submit, submitAll, committed: Effect.sync(() => spent + reserved) })
