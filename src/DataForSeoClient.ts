@@ -159,7 +159,10 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
           HttpClientRequest.acceptJson,
           HttpClientRequest.setHeader("accept-encoding", "gzip")
         )
-      )
+      ),
+      // One span per call, `DataForSeoClient.get` / `.post`, carries the path and the HTTP status: the
+      // HttpClient's own span would repeat it (and cost a third of the client's overhead).
+      HttpClient.withTracerDisabledWhen(() => true)
     )
     const schedule = retrySchedule(settings.retry)
 
@@ -192,6 +195,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
       const attempt = Effect.gen(function* () {
         const sent = exchange(path, request, timeout)
         const { status, bytes } = yield* options.pacer === undefined ? sent : options.pacer.pace(sent)
+        yield* Effect.annotateCurrentSpan("http.response.status_code", status)
         const text = utf8.decode(bytes)
         if (status !== 200) {
           const body = decodeStatus(text)
@@ -209,7 +213,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         Effect.retry({ schedule, while: (error) => shouldRetry(mode, error) }),
         Effect.withSpan(`DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
           kind: "client",
-          attributes: { "dataforseo.path": path }
+          attributes: { "dataforseo.path": path, "http.request.method": method }
         })
       )
     }

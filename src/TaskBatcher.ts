@@ -190,10 +190,17 @@ export const estimateCost = <Task>(engine: TaskSide<Task>, task: Task, json: Tas
   return base * (1 + (pages - 1) * prices.extraPageFactor + rectangles) * engine.costMultiplier(task)
 }
 
-const callsTotal = Metric.counter("dataforseo_task_post_calls_total", { description: "task_post calls sent" })
-const tasksPosted = Metric.counter("dataforseo_tasks_posted_total", { description: "tasks DataForSEO created" })
-const costTotal = Metric.counter("dataforseo_cost_usd_total", { description: "USD charged at posting" })
-const errorsTotal = Metric.counter("dataforseo_task_errors_total", { description: "tasks failed, by code" })
+/**
+ * The batcher's metrics, shared by every batcher of the process: task_post calls sent (resends included),
+ * tasks DataForSEO created, USD charged at posting, and tasks failed with a status code (tagged `code`).
+ */
+export const metrics = {
+  calls: Metric.counter("dataforseo_task_post_calls_total", { description: "task_post calls sent" }),
+  tasksPosted: Metric.counter("dataforseo_tasks_posted_total", { description: "tasks DataForSEO created" }),
+  cost: Metric.counter("dataforseo_cost_usd_total", { description: "USD charged at posting" }),
+  errors: Metric.counter("dataforseo_task_errors_total", { description: "tasks failed, by code" })
+}
+const { calls: callsTotal, cost: costTotal, errors: errorsTotal, tasksPosted } = metrics
 
 /** One outcome, as the batcher hands it back. */
 type Done = (exit: Exit.Exit<PostedTask, SubmitError>) => void

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
 import * as DataForSeoClient from "../src/DataForSeoClient.js"
 import type { TaskSide } from "../src/Engine.js"
 import * as GoogleOrganic from "../src/GoogleOrganic.js"
@@ -155,6 +157,75 @@ describe("TaskBatcher per-task outcomes", () => {
       expect(yield* ledger.costByRun(batcher.runId)).toMatchObject({ tasks: 2, created: 0, cost: 0 })
       expect((yield* stats).tasksCreated).toBe(0)
     }).pipe(Effect.provide(layer({ config: { password: Redacted.make("wrong") } }))))
+})
+
+/** A tracer that keeps every span it starts, to assert on. */
+const recordingTracer = () => {
+  const spans: Array<Tracer.Span & { readonly attributes: Map<string, unknown> }> = []
+  let ids = 0
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, _startTime, kind) => {
+      const span = {
+        _tag: "Span" as const,
+        name,
+        spanId: `span-${++ids}`,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started" as const, startTime: 0n },
+        attributes: new Map<string, unknown>(),
+        links,
+        sampled: true,
+        kind,
+        end: () => {},
+        attribute: (key: string, value: unknown) => {
+          span.attributes.set(key, value)
+        },
+        event: () => {},
+        addLinks: () => {}
+      }
+      spans.push(span)
+      return span
+    },
+    context: (f) => f()
+  })
+  return { tracer, spans }
+}
+
+describe("TaskBatcher observability", () => {
+  it.effect("one span per POST, with the client's span inside it carrying the HTTP status", () => {
+    const { spans, tracer } = recordingTracer()
+    return Effect.gen(function* () {
+      yield* driven(submitAll(NaverOrganic.engine, Array.from({ length: 250 }, (_, i) => naver(`k${i}`))))
+      const posts = spans.filter((span) => span.name === "TaskBatcher.post")
+      expect((yield* stats).calls.task_post.calls).toBe(3)
+      expect(posts.map((span) => span.attributes.get("dataforseo.tasks")).sort()).toEqual([100, 100, 50])
+      for (const post of posts) {
+        expect(post.kind).toBe("client")
+        expect(post.attributes.get("dataforseo.engine")).toBe("naver/organic")
+        expect(post.attributes.get("dataforseo.attempt")).toBe(1)
+        const inner = spans.filter((span) => Option.isSome(span.parent) && span.parent.value.spanId === post.spanId)
+        expect(inner.map((span) => [span.name, span.attributes.get("http.response.status_code")])).toEqual([
+          ["DataForSeoClient.post", 200]
+        ])
+      }
+      // the HttpClient's own span would repeat the client's: it is turned off
+      expect(spans.filter((span) => span.name.startsWith("http."))).toEqual([])
+    }).pipe(Effect.withTracer(tracer), Effect.provide(layer()))
+  })
+
+  it.effect("metrics count calls, created tasks, cost and errors by code", () =>
+    Effect.gen(function* () {
+      const count = (metric: Metric.Metric.Counter<number>) => Effect.map(Metric.value(metric), (state) => state.count)
+      const duplicates = Metric.tagged(TaskBatcher.metrics.errors, "code", "40205")
+      const before = yield* Effect.all([count(TaskBatcher.metrics.calls), count(TaskBatcher.metrics.tasksPosted), count(TaskBatcher.metrics.cost), count(duplicates)])
+      // the sandbox refuses the second task with the same keyword and tag (40205)
+      yield* driven(submitAll(NaverOrganic.engine, [naver("same", { tag: "t" }), naver("other"), naver("same", { tag: "t" })]))
+      const after = yield* Effect.all([count(TaskBatcher.metrics.calls), count(TaskBatcher.metrics.tasksPosted), count(TaskBatcher.metrics.cost), count(duplicates)])
+      const [calls, posted, cost, errors] = after.map((value, i) => value - (before[i] ?? 0))
+      expect({ calls, posted, errors }).toEqual({ calls: 2, posted: 2, errors: 1 })
+      expect(cost).toBeCloseTo(2 * 0.0006, 10)
+    }).pipe(Effect.provide(layer({ sandbox: { limits: { duplicateTasksPerHour: 1 } } }))))
 })
 
 describe("TaskBatcher billing safety", () => {
