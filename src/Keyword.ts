@@ -90,13 +90,13 @@ const characters = (text: string): number => [...text].length
  */
 export const Keyword = Schema.transform(
   Schema.String.pipe(
-    Schema.filter(
-      (wire) =>
-        characters(wire) > maxLength
-          ? `must be at most ${maxLength} characters as sent (after percent-encoding), got ${characters(wire)}`
-          : searchText(fromWire(wire)).trim() === ""
-          ? "must not be empty"
-          : true
+    Schema.filter((wire) =>
+      // a string has at most as many characters (code points) as UTF-16 units: count only when it may be too long
+      wire.length > maxLength && characters(wire) > maxLength
+        ? `must be at most ${maxLength} characters as sent (after percent-encoding), got ${characters(wire)}`
+        : (/[%+]/.test(wire) ? searchText(fromWire(wire)) : wire).trim() === ""
+        ? "must not be empty"
+        : true
     )
   ),
   Schema.Union(Schema.String, RawKeyword),

@@ -169,7 +169,14 @@ export type CrossFieldRule<A> = (task: A) => Schema.FilterIssue | undefined
 export const brokenRules = <A>(
   task: A,
   rules: ReadonlyArray<CrossFieldRule<A>>
-): Array<Schema.FilterIssue> => rules.flatMap((check) => check(task) ?? [])
+): Array<Schema.FilterIssue> => {
+  const issues: Array<Schema.FilterIssue> = []
+  for (const check of rules) {
+    const issue = check(task)
+    if (issue !== undefined) issues.push(issue)
+  }
+  return issues
+}
 
 /** `os` must suit `device` (no `device` means desktop). */
 export const osMatchesDevice: CrossFieldRule<{ readonly device?: Device; readonly os?: Os }> = ({ device, os }) => {
