@@ -209,8 +209,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         }
         return yield* decodeResults(path, envelope, result)
       })
-      return attempt.pipe(
-        Effect.retry({ schedule, while: (error) => shouldRetry(mode, error) }),
+      return (mode === "none" ? attempt : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })).pipe(
         Effect.withSpan(`DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
           kind: "client",
           attributes: { "dataforseo.path": path, "http.request.method": method }

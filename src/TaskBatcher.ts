@@ -47,7 +47,7 @@ import * as Pacer from "./Pacer.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
 import * as StatusCode from "./StatusCode.js"
 import { TaskLedger } from "./TaskLedger.js"
-import type { LedgerError } from "./TaskLedger.js"
+import type { IntentInput, LedgerError } from "./TaskLedger.js"
 
 /** A task DataForSEO created (and billed). */
 export const PostedTask = Schema.Struct({
@@ -205,9 +205,10 @@ const { calls: callsTotal, cost: costTotal, errors: errorsTotal, tasksPosted } =
 /** One outcome, as the batcher hands it back. */
 type Done = (exit: Exit.Exit<PostedTask, SubmitError>) => void
 
-interface Pending {
-  readonly json: TaskJson
-  readonly correlationKey: string
+/** A task admitted and not yet resolved; also its ledger intent, as it is (no copy per task). */
+interface Pending extends IntentInput {
+  /** The task's JSON, exactly as sent. */
+  readonly request: TaskJson
   readonly tag: string
   /**
    * Whether the tag may repeat: a caller's tag, or one made from a caller's key. Only such tags are tracked
@@ -378,7 +379,7 @@ export const make = (options: Options = {}) =>
         const sentAt = yield* Clock.currentTimeMillis
         yield* Metric.increment(callsTotal)
         const reply = yield* client
-          .post(engine.paths.taskPost, batch.map((p) => p.json), Schema.Unknown, { retry: "none", pacer })
+          .post(engine.paths.taskPost, batch.map((p) => p.request), Schema.Unknown, { retry: "none", pacer })
           .pipe(
             Effect.withSpan("TaskBatcher.post", {
               kind: "client",
@@ -459,7 +460,7 @@ export const make = (options: Options = {}) =>
     /** Runs a batch to its end; whatever happens, every caller of the batch gets an outcome. */
     const run = <Task>(engine: TaskSide<Task>, batch: ReadonlyArray<Pending>) =>
       ledger
-        .recordIntents(batch.map((p) => ({ correlationKey: p.correlationKey, runId, engine: engine.name, request: p.json, tag: p.tag })))
+        .recordIntents(batch)
         .pipe(
           Effect.zipRight(send(engine, batch, 1)),
           Effect.catchAll((error) => failAll(batch, () => error)),
@@ -598,7 +599,7 @@ export const make = (options: Options = {}) =>
         return undefined
       }
       reserved += estimate
-      return { json, correlationKey, tag, tracked: callerTag || key !== undefined, estimate, done }
+      return { request: json, correlationKey, runId, engine: engine.name, tag, tracked: callerTag || key !== undefined, estimate, done }
     }
 
     /** `admitNew`, after the ledger: a caller's key it already holds gets its recorded outcome, not a new POST. */
