@@ -21,7 +21,8 @@
  * - Budget. With `budget` set, a task whose estimated cost would take the run past it fails with
  *   `BudgetExceededError` and is not posted. The running total uses the costs the API returns.
  * - Resuming. A caller-given `correlationKey` already in the ledger is not posted again: its recorded
- *   outcome is returned (a recorded intent of unknown outcome is reconciled first).
+ *   outcome is returned (a recorded intent of unknown outcome is reconciled first). A key submitted again
+ *   while its task is still in flight gets that task's outcome when it comes.
  *
  * @since 0.1.0
  */
@@ -602,15 +603,39 @@ export const make = (options: Options = {}) =>
       return { request: json, correlationKey, runId, engine: engine.name, tag, tracked: callerTag || key !== undefined, estimate, done }
     }
 
+    /**
+     * Callers' keys being admitted or posted, with the later submissions of the same key waiting for its
+     * outcome: a key is never looked up, nor posted, twice at once (that would be a second, billed, task).
+     */
+    const keyWaiters = new Map<string, Array<Done>>()
+
+    const settleKey = (key: string, exit: Exit.Exit<PostedTask, SubmitError>): void => {
+      const waiters = keyWaiters.get(key)
+      keyWaiters.delete(key)
+      for (const done of waiters ?? []) done(exit)
+    }
+
     /** `admitNew`, after the ledger: a caller's key it already holds gets its recorded outcome, not a new POST. */
     const admit = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done) =>
       key === undefined
         ? Effect.sync(() => admitNew(engine, task, undefined, done))
-        : Effect.map(Effect.either(recorded(key, engine.name)), (previous) => {
-            if (Either.isLeft(previous)) return done(Exit.fail(previous.left))
-            if (Option.isNone(previous.right)) return admitNew(engine, task, key, done)
-            const outcome = previous.right.value
-            return done(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
+        : Effect.suspend(() => {
+            const waiting = keyWaiters.get(key)
+            if (waiting !== undefined) {
+              waiting.push(done)
+              return Effect.succeed(undefined)
+            }
+            keyWaiters.set(key, [])
+            const doneKey: Done = (exit) => {
+              done(exit)
+              settleKey(key, exit)
+            }
+            return Effect.map(Effect.either(recorded(key, engine.name)), (previous) => {
+              if (Either.isLeft(previous)) return doneKey(Exit.fail(previous.left))
+              if (Option.isNone(previous.right)) return admitNew(engine, task, key, doneKey)
+              const outcome = previous.right.value
+              return doneKey(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
+            }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? Effect.sync(() => settleKey(key, Exit.failCause(exit.cause))) : Effect.void)))
           })
 
     const submit = <Task>(engine: TaskSide<Task>, task: Task, submitOptions: SubmitOptions = {}) =>

@@ -445,6 +445,29 @@ describe("TaskBatcher.submitAll", () => {
       expect((yield* stats).tasksBilled).toBe(3)
     }).pipe(Effect.provide(layer())))
 
+  it.effect("a key submitted again while its task is in flight gets the same outcome, not a second task", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const key = (task: NaverOrganic.Task) => `job:${String(task.keyword)}`
+      const [bulk, single] = yield* driven(
+        Effect.all(
+          [
+            batcher.submitAll(NaverOrganic.engine, [naver("a"), naver("b"), naver("a")], { correlationKey: key }),
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("b"), { correlationKey: "job:b" }))
+          ],
+          { concurrency: "unbounded" }
+        )
+      )
+      const [a, b, aAgain] = bulk
+      expect(a !== undefined && b !== undefined && Either.isRight(a) && Either.isRight(b)).toBe(true)
+      expect(aAgain).toEqual(a)
+      expect(single).toEqual(b)
+      const s = yield* stats
+      expect({ created: s.tasksCreated, billed: s.tasksBilled }).toEqual({ created: 2, billed: 2 })
+      const ledger = yield* TaskLedger.TaskLedger
+      expect(yield* ledger.costByRun(batcher.runId)).toMatchObject({ tasks: 2, created: 2 })
+    }).pipe(Effect.provide(layer())))
+
   it.effect("an empty list is an empty answer, with no call", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
