@@ -161,7 +161,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         )
       ),
       // One span per call, `DataForSeoClient.get` / `.post`, carries the path and the HTTP status: the
-      // HttpClient's own span would repeat it (and cost a third of the client's overhead).
+      // HttpClient's own span would repeat it, at a cost on every call.
       HttpClient.withTracerDisabledWhen(() => true)
     )
     const schedule = retrySchedule(settings.retry)

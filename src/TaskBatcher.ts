@@ -591,16 +591,16 @@ export const make = (options: Options = {}) =>
         return undefined
       }
       const correlationKey = key ?? `${runId}:${++sequence}`
-      const callerTag = typeof encoded.right["tag"] === "string"
-      const tag = typeof encoded.right["tag"] === "string" ? encoded.right["tag"] : `dfs:${correlationKey}`
-      const json: TaskJson = callerTag ? encoded.right : { ...encoded.right, tag }
+      const given = encoded.right["tag"]
+      const tag = typeof given === "string" ? given : `dfs:${correlationKey}`
+      const json: TaskJson = typeof given === "string" ? encoded.right : { ...encoded.right, tag }
       const estimate = estimateCost(engine, task, json, prices)
       if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
         done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
         return undefined
       }
       reserved += estimate
-      return { request: json, correlationKey, runId, engine: engine.name, tag, tracked: callerTag || key !== undefined, estimate, done }
+      return { request: json, correlationKey, runId, engine: engine.name, tag, tracked: typeof given === "string" || key !== undefined, estimate, done }
     }
 
     /**

@@ -198,21 +198,24 @@ const newRow = (entry: IntentInput, at: number): Row => ({
 
 /** Applies a planned change (other than `Insert`) to its row. */
 const applyChange = (row: Row, change: Exclude<Change, { readonly _tag: "Insert" }>): void => {
-  row.state = change._tag === "Posted" ? "posted" : change._tag === "Ready" ? "ready" : change._tag === "Collected" ? "collected" : "failed"
   switch (change._tag) {
     case "Posted":
+      row.state = "posted"
       row.taskId = change.taskId
       row.cost = change.cost
       row.postedAt = change.at
       return
     case "Ready":
+      row.state = "ready"
       row.readyAt = change.at
       return
     case "Collected":
+      row.state = "collected"
       row.collectedAt = change.at
       if (change.result !== undefined) row.result = change.result
       return
     case "Failed":
+      row.state = "failed"
       row.failedAt = change.at
       row.failure = { code: change.code, message: change.message, billed: change.billed }
       if (change.taskId !== undefined) row.taskId = change.taskId
