@@ -163,6 +163,7 @@ export interface Service {
   /**
    * Posts many tasks of one engine and returns one outcome per task, in their order. The same packing,
    * pacing and billing safety as `submit`, for a fraction of the cost per task: use it for bulk work.
+   * `tasks` is read as tasks go out, a window at a time, so a long generator is never held in memory.
    */
   readonly submitAll: <Task>(
     engine: TaskSide<Task>,
@@ -646,24 +647,65 @@ export const make = (options: Options = {}) =>
         return yield* Deferred.await(outcome)
       })
 
+    /**
+     * How many tasks of one `submitAll` may be admitted and unresolved at once: enough to fill every
+     * simultaneous request and one batch more. The rest of the caller's iterable is read as tasks go out
+     * (once half the window is resolved, in one go), so a million tasks cost the memory of their outcomes,
+     * not of a million tasks waiting to be posted.
+     */
+    const admissionWindow = maxTasks * (settings.limits.simultaneousRequests + 1)
+
     const submitAll = <Task>(engine: TaskSide<Task>, tasks: Iterable<Task>, submitOptions: SubmitAllOptions<Task> = {}) =>
       Effect.gen(function* () {
-        const list = Array.from(tasks)
-        const exits: Array<Exit.Exit<PostedTask, SubmitError>> = new Array(list.length)
+        const lane = yield* laneFor(engine)
+        const keyOf = submitOptions.correlationKey
+        const iterator = tasks[Symbol.iterator]()
+        const exits: Array<Exit.Exit<PostedTask, SubmitError>> = []
+        let reading = true
+        let unresolved = 0
+        let wake: Deferred.Deferred<void> | undefined
         const allDone = yield* Deferred.make<void>()
-        let left = list.length
         const doneAt = (index: number): Done => (exit) => {
           exits[index] = exit
-          if (--left === 0) Deferred.unsafeDone(allDone, Exit.void)
+          unresolved--
+          if (wake !== undefined && unresolved <= admissionWindow / 2) {
+            Deferred.unsafeDone(wake, Exit.void)
+            wake = undefined
+          }
+          if (!reading && unresolved === 0) Deferred.unsafeDone(allDone, Exit.void)
         }
-        const keyOf = submitOptions.correlationKey
-        const admitted =
-          keyOf === undefined
-            ? list.map((task, index) => admitNew(engine, task, undefined, doneAt(index)))
-            : yield* Effect.forEach(list, (task, index) => admit(engine, task, keyOf(task, index), doneAt(index)))
-        const pendings = admitted.filter((pending) => pending !== undefined)
-        if (pendings.length > 0) yield* Queue.offerAll((yield* laneFor(engine)).queue, pendings)
-        if (list.length > 0) yield* Deferred.await(allDone)
+        const read = (count: number): Array<Task> => {
+          const chunk: Array<Task> = []
+          while (chunk.length < count) {
+            const next = iterator.next()
+            if (next.done === true) {
+              reading = false
+              break
+            }
+            chunk.push(next.value)
+          }
+          return chunk
+        }
+        while (reading) {
+          if (admissionWindow - unresolved < maxTasks) {
+            // made and awaited in one step: no outcome can come in between unheard
+            const signal = Deferred.unsafeMake<void>(FiberId.none)
+            wake = signal
+            yield* Deferred.await(signal)
+          }
+          const first = exits.length
+          const room = admissionWindow - unresolved
+          const chunk = read(room - (room % maxTasks)) // whole batches: none waits for the rest of a batch
+          exits.length = first + chunk.length
+          unresolved += chunk.length
+          const admitted =
+            keyOf === undefined
+              ? chunk.map((task, i) => admitNew(engine, task, undefined, doneAt(first + i)))
+              : yield* Effect.forEach(chunk, (task, i) => admit(engine, task, keyOf(task, first + i), doneAt(first + i)))
+          const pendings = admitted.filter((pending) => pending !== undefined)
+          if (pendings.length > 0) yield* Queue.offerAll(lane.queue, pendings)
+        }
+        if (unresolved > 0) yield* Deferred.await(allDone)
         // a defect or an interruption of a task is the whole call's; typed failures are that task's outcome
         const outcomes: Array<Outcome> = new Array(exits.length)
         for (let i = 0; i < exits.length; i++) {

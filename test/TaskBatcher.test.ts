@@ -468,6 +468,43 @@ describe("TaskBatcher.submitAll", () => {
       expect(yield* ledger.costByRun(batcher.runId)).toMatchObject({ tasks: 2, created: 2 })
     }).pipe(Effect.provide(layer())))
 
+  it.effect("reads the caller's iterable as tasks go out: at most a window of them waits admitted", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const ledger = yield* TaskLedger.TaskLedger
+      let pulled = 0
+      let most = 0
+      // each time a task is read, how many read so far are not created yet
+      function* tasks() {
+        for (let i = 0; i < 3000; i++) {
+          const created = Effect.runSync(ledger.costByRun(batcher.runId)).created
+          most = Math.max(most, pulled - created)
+          pulled++
+          yield naver(`k${i}`)
+        }
+      }
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, tasks()))
+      expect(outcomes.filter(Either.isRight).map((o) => o.right.tag)).toHaveLength(3000)
+      expect(new Set(outcomes.map((o) => Either.isRight(o) && o.right.id)).size).toBe(3000)
+      // two simultaneous requests: a window of 100 x (2 + 1) tasks
+      expect(most).toBeLessThanOrEqual(300)
+      expect(most).toBeGreaterThanOrEqual(200)
+      expect((yield* stats).calls.task_post.calls).toBe(30)
+    }).pipe(Effect.provide(layer({ config: { limits: { simultaneousRequests: 2 } } }))))
+
+  it.effect("invalid tasks, refused as they are read, do not stall the reading", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      function* tasks() {
+        for (let i = 0; i < 1000; i++) yield naver(`k${i}`, i % 3 === 0 ? { depth: 0 } : {})
+      }
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, tasks()))
+      expect(outcomes).toHaveLength(1000)
+      outcomes.forEach((outcome, i) =>
+        expect(Either.isLeft(outcome) ? outcome.left._tag : "posted").toBe(i % 3 === 0 ? "InvalidTaskError" : "posted")
+      )
+    }).pipe(Effect.provide(layer({ config: { limits: { simultaneousRequests: 1 } } }))))
+
   it.effect("an empty list is an empty answer, with no call", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
