@@ -66,7 +66,7 @@ const RATE_WINDOW = "2 seconds"
 const RATE_TASKS = Number(process.env["BENCH_POST_RATE_TASKS"] ?? 60_000)
 const CONCURRENCY = 16
 const WARMUPS = 6
-const ROUNDS = 5
+const ROUNDS = 7
 const DEADLINE_MS = 170_000
 
 const here = dirname(fileURLToPath(import.meta.url))
