@@ -260,7 +260,7 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
   // A row is a snapshot as the planner reads it; rows change only once the whole write is planned.
   const write = (make: () => Write) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Either.map(plan(make(), new View((key) => rows.get(key), byId), now), (changes) => {
+      Either.map(plan(make(), new View((key) => rows.get(key), byId, false), now), (changes) => {
         for (const change of changes) {
           if (change._tag === "Insert") {
             rows.set(change.entry.correlationKey, newRow(change.entry, change.at))

@@ -60,14 +60,18 @@ export type Change =
 /** The order in which a store applies changes of different kinds: every valid life follows it. */
 export const changeOrder: ReadonlyArray<Change["_tag"]> = ["Insert", "Posted", "Ready", "Collected", "Failed"]
 
-/** The entries a store knows, looked up by key or task id. Writes of a batch see earlier writes of the batch. */
+/**
+ * The entries a store knows, looked up by key or task id. Writes of a batch see earlier writes of the batch.
+ * A store that applies each write before planning the next (`remember: false`) needs no such memory.
+ */
 export class View {
   private readonly keys = new Map<string, Snapshot>()
   private readonly ids = new Map<string, Snapshot>()
 
   constructor(
     private readonly fallbackKey: (key: string) => Snapshot | undefined = () => undefined,
-    private readonly fallbackId: (id: string) => Snapshot | undefined = () => undefined
+    private readonly fallbackId: (id: string) => Snapshot | undefined = () => undefined,
+    private readonly remember = true
   ) {}
 
   byKey(key: string): Snapshot | undefined {
@@ -79,6 +83,7 @@ export class View {
   }
 
   put(snapshot: Snapshot): void {
+    if (!this.remember) return
     this.keys.set(snapshot.correlationKey, snapshot)
     if (snapshot.taskId !== undefined) this.ids.set(snapshot.taskId, snapshot)
   }
