@@ -195,12 +195,14 @@ export const googleRules: ReadonlyArray<TaskOptions.CrossFieldRule<RuleFields>> 
       : undefined
 ]
 
+const TaskFields = Schema.Struct({ ...TaskOptions.fields, ...googleFields })
+
+// checked for every task posted: one list, one pass
+const allRules: ReadonlyArray<TaskOptions.CrossFieldRule<typeof TaskFields.Type>> = [...TaskOptions.sharedRules, ...googleRules]
+
 const codec = TaskOptions.codec(
-  Schema.Struct({ ...TaskOptions.fields, ...googleFields }).pipe(
-    Schema.filter((task) => [
-      ...TaskOptions.brokenRules(task, TaskOptions.sharedRules),
-      ...TaskOptions.brokenRules(task, googleRules)
-    ]),
+  TaskFields.pipe(
+    Schema.filter((task) => TaskOptions.brokenRules(task, allRules)),
     Schema.annotations({ identifier: "GoogleOrganicTask" })
   )
 )

@@ -82,7 +82,8 @@ export const searchText = (keyword: Keyword): string =>
         .replace(/\+/g, " ")
         .replace(percentRun, (run) => utf8.decode(Uint8Array.from(run.slice(1).split("%"), hexByte)))
 
-const characters = (text: string): number => [...text].length
+/** Characters as the API counts them: code points, so that an emoji is one character, not two. */
+export const characters = (text: string): number => [...text].length
 
 /**
  * The `keyword` field: the wire string (at most 700 characters, not blank) on the encoded side, a

@@ -24,8 +24,6 @@ import * as Keyword from "./Keyword.js"
  */
 export const rule = (message: string) => ({ message: () => ({ message, override: true }) })
 
-const characters = (text: string): number => [...text].length
-
 /** An integer in `[min, max]`, reported as one rule. */
 export const intBetween = (min: number, max: number) =>
   Schema.Int.pipe(Schema.between(min, max, rule(`must be an integer from ${min} to ${max}`)))
@@ -33,7 +31,7 @@ export const intBetween = (min: number, max: number) =>
 /** A string of at most `max` characters (code points), reported as one rule. */
 export const stringUpTo = (max: number) =>
   Schema.String.pipe(
-    Schema.filter((text) => characters(text) <= max, rule(`must be a string of at most ${max} characters`))
+    Schema.filter((text) => Keyword.characters(text) <= max, rule(`must be a string of at most ${max} characters`))
   )
 
 /** An optional task field: absent from the JSON when not set (never `undefined`), so the API's default applies. */
