@@ -20,6 +20,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { FastEncodeId } from "./FastEncode.js"
 
 /** Most characters the API accepts in the `keyword` field, counted on the wire form. */
 export const maxLength = 700
@@ -85,25 +86,37 @@ export const searchText = (keyword: Keyword): string =>
 /** Characters as the API counts them: code points, so that an emoji is one character, not two. */
 export const characters = (text: string): number => [...text].length
 
+/** What is wrong with `wire` as the `keyword` sent, or `undefined` when it breaks no rule. */
+export const wireProblem = (wire: string): string | undefined =>
+  // a string has at most as many characters (code points) as UTF-16 units: count only when it may be too long
+  wire.length > maxLength && characters(wire) > maxLength
+    ? `must be at most ${maxLength} characters as sent (after percent-encoding), got ${characters(wire)}`
+    : (/[%+]/.test(wire) ? searchText(fromWire(wire)) : wire).trim() === ""
+    ? "must not be empty"
+    : undefined
+
+/**
+ * What encoding a keyword written as plain text with the {@link Keyword} schema gives, without the schema's
+ * machinery: it runs for every task posted. `undefined` for a raw keyword, a non-string or a broken rule,
+ * which the schema itself encodes or names.
+ */
+export const plainToWire = (keyword: unknown): string | undefined => {
+  if (typeof keyword !== "string") return undefined
+  const wire = escape(keyword)
+  return wireProblem(wire) === undefined ? wire : undefined
+}
+
 /**
  * The `keyword` field: the wire string (at most 700 characters, not blank) on the encoded side, a
  * {@link Keyword} on the type side.
  */
 export const Keyword = Schema.transform(
-  Schema.String.pipe(
-    Schema.filter((wire) =>
-      // a string has at most as many characters (code points) as UTF-16 units: count only when it may be too long
-      wire.length > maxLength && characters(wire) > maxLength
-        ? `must be at most ${maxLength} characters as sent (after percent-encoding), got ${characters(wire)}`
-        : (/[%+]/.test(wire) ? searchText(fromWire(wire)) : wire).trim() === ""
-        ? "must not be empty"
-        : true
-    )
-  ),
+  Schema.String.pipe(Schema.filter((wire) => wireProblem(wire) ?? true)),
   Schema.Union(Schema.String, RawKeyword),
   { strict: true, decode: fromWire, encode: toWire }
 ).annotations({
   identifier: "Keyword",
+  [FastEncodeId]: plainToWire,
   arbitrary: () => (fc) =>
     fc.oneof(
       fc.string({ minLength: 1, maxLength: 40 }).filter((text) => text.trim() !== ""),

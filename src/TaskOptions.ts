@@ -8,12 +8,14 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { InvalidTaskError } from "./DataForSeoError.js"
 import type { TaskJson } from "./Engine.js"
+import * as FastEncode from "./FastEncode.js"
 import * as Keyword from "./Keyword.js"
 
 /**
@@ -239,17 +241,66 @@ export const toInvalidTaskError = (error: ParseResult.ParseError): InvalidTaskEr
   }
 }
 
+/** A field's encode as a function: the encoded value, or `undefined` when the schema would refuse it. */
+const fieldEncode = (ast: AST.AST): FastEncode.FastEncode => {
+  const fast = FastEncode.get(ast)
+  const encode = ParseResult.encodeUnknownEither(Schema.make(ast))
+  return fast ?? ((value) => Either.getOrUndefined(encode(value)))
+}
+
+/**
+ * `struct`'s encode without the parser's walk over every field it declares, for a struct of plain fields
+ * (under any number of filters): each of the task's own `keys` is encoded alone (by the field's own
+ * `FastEncode` when it has one), then the filters run on the task. It gives `undefined` when anything is off
+ * (a field unknown, missing or invalid, a broken rule): the schema then encodes the task and names the
+ * problem, as it always does. `undefined` for a struct of another kind.
+ */
+const fieldwise = (
+  ast: AST.AST
+): ((task: { readonly [key: PropertyKey]: unknown }, keys: ReadonlyArray<PropertyKey>) => TaskJson | undefined) | undefined => {
+  const refinements: Array<AST.Refinement> = []
+  let node = ast
+  while (AST.isRefinement(node)) {
+    refinements.push(node)
+    node = node.from
+  }
+  if (!AST.isTypeLiteral(node) || node.indexSignatures.length > 0) return undefined
+  const fields = new Map(
+    node.propertySignatures.map((signature) => [signature.name, { optional: signature.isOptional, encode: fieldEncode(signature.type) }])
+  )
+  const required = node.propertySignatures.filter((signature) => !signature.isOptional).length
+  return (task, keys) => {
+    const json: Record<PropertyKey, unknown> = {}
+    let present = 0
+    for (const key of keys) {
+      const field = fields.get(key)
+      const value = task[key]
+      const encoded = field === undefined || value === undefined ? undefined : field.encode(value)
+      if (field === undefined || encoded === undefined) return undefined
+      json[key] = encoded
+      if (!field.optional) present++
+    }
+    if (present < required) return undefined
+    for (const refinement of refinements) {
+      if (Option.isSome(refinement.filter(task, {}, refinement))) return undefined
+    }
+    return json
+  }
+}
+
 /**
  * An engine's task schema ({@link taskSchema} of `struct`) and the `encodeTask` / `decodeTask` pair of its
  * `Engine`, both reporting failures as `InvalidTaskError`.
  *
- * `encodeTask` runs for every task posted, so it refuses unknown fields itself, from the field names of
- * `struct`, and then encodes with `struct` alone: the same outcome as encoding with the task schema
- * (unknown fields are checked first, and named the same way), at half the cost.
+ * `encodeTask` runs for every task posted. It refuses unknown fields itself, from the field names of
+ * `struct`, then encodes field by field (see `fieldwise`, the JSON keeps the task's key order), and leaves to the schema only the tasks that
+ * encoding refuses, so that the schema names what is wrong. The outcome is the same as encoding with the
+ * task schema, at a fraction of the cost.
  */
 export const codec = <A, I extends TaskJson>(struct: Schema.Schema<A, I>) => {
   const Task = taskSchema(struct)
   const known = new Set(AST.getPropertySignatures(struct.ast).map((signature) => signature.name))
+  const fast = fieldwise(struct.ast)
   const encode = Schema.encodeEither(struct)
   const decode = Schema.decodeUnknownEither(Task)
   return {
@@ -257,9 +308,12 @@ export const codec = <A, I extends TaskJson>(struct: Schema.Schema<A, I>) => {
     /** Validates a task and encodes it to the API's JSON. */
     encodeTask: (task: A): Either.Either<TaskJson, InvalidTaskError> => {
       if (Predicate.isRecord(task)) {
-        for (const key of Reflect.ownKeys(task)) {
+        const keys = Reflect.ownKeys(task)
+        for (const key of keys) {
           if (!known.has(key)) return Either.left(new InvalidTaskError({ field: String(key), rule: unknownField }))
         }
+        const json = fast?.(task, keys)
+        if (json !== undefined) return Either.right(json)
       }
       return Either.mapLeft(encode(task), toInvalidTaskError)
     },

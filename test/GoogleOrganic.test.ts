@@ -375,6 +375,18 @@ describe("GoogleOrganic", () => {
     validTask,
     breakers: breakers,
     fieldNames: ["keyword", "location_code", "location_coordinate", "language_code", "browser_screen_width", "url"],
-    required: ["keyword", "location_code", "language_code"]
+    required: ["keyword", "location_code", "language_code"],
+    typedBreakers: [
+      [{ depth: 701 }, "depth"],
+      [{ max_crawl_pages: 0 }, "max_crawl_pages"],
+      [{ keyword: "k".repeat(701) }, "keyword"],
+      [{ keyword: "  " }, "keyword"],
+      [{ keyword: "cache:example.com" }, "keyword"],
+      [{ tag: "t".repeat(256) }, "tag"],
+      [{ se_domain: "https://google.com" }, "se_domain"],
+      [{ device: "mobile", os: "windows" }, "os"],
+      [{ pingback_url: "ftp://x.example/" }, "pingback_url"],
+      [{ people_also_ask_click_depth: 5 }, "people_also_ask_click_depth"]
+    ]
   })
 })

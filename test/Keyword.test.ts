@@ -69,6 +69,14 @@ describe("Keyword", () => {
     }
   )
 
+  it.prop(
+    "plainToWire gives what the schema's encode gives, and leaves to it what it refuses",
+    [FastCheck.oneof(FastCheck.string({ unit: "binary" }), FastCheck.constantFrom(" ", "+", "%", "a".repeat(701), "%".repeat(234)))],
+    ([text]) => {
+      expect(Keyword.plainToWire(text)).toBe(Either.getOrUndefined(encode(text)))
+    }
+  )
+
   it.prop("keywords built with raw round-trip through the schema", [FastCheck.string(), FastCheck.boolean()], ([text, isRaw]) => {
     const keyword = isRaw ? Keyword.raw(text) : text
     const wire = encode(keyword)

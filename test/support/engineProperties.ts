@@ -5,8 +5,10 @@
 import { expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
+import * as Schema from "effect/Schema"
 import { InvalidTaskError } from "../../src/DataForSeoError.js"
 import type { Engine, TaskJson } from "../../src/Engine.js"
+import { toInvalidTaskError } from "../../src/TaskOptions.js"
 
 /** The field named by a rejection, or "accepted". */
 export const fieldOf = (result: Either.Either<unknown, InvalidTaskError>): string =>
@@ -33,14 +35,34 @@ export interface Properties<Task> {
   readonly fieldNames: ReadonlyArray<string>
   /** Fields a rejection may name though the JSON lacks them: the required ones. */
   readonly required: ReadonlyArray<string>
+  /** Typed changes that break one rule of any valid task, and the field the rejection must name. */
+  readonly typedBreakers: ReadonlyArray<readonly [Partial<Task>, string]>
 }
 
 /** The property tests of an engine's task rules: round trip, one broken rule at a time, random JSON. */
 export const engineProperties = <Task>(
-  engine: Pick<Engine<Task>, "encodeTask" | "decodeTask">,
+  engine: Pick<Engine<Task>, "Task" | "encodeTask" | "decodeTask">,
   properties: Properties<Task>
 ) => {
   const jsonOf = (task: Task): TaskJson => Either.getOrThrow(engine.encodeTask(task))
+  // what encodeTask must give: encoding with the task schema itself
+  const schemaEncode = (task: Task) => Either.mapLeft(Schema.encodeEither(engine.Task)(task), toInvalidTaskError)
+
+  it.prop("encodeTask gives what encoding with the task schema gives", [properties.validTask], ([task]) => {
+    expect(engine.encodeTask(task)).toStrictEqual(schemaEncode(task))
+  }, { fastCheck: { numRuns: 300 } })
+
+  it.prop(
+    "encodeTask refuses a typed task with one broken rule, naming that field as the task schema does",
+    [properties.validTask, fc.constantFrom(...properties.typedBreakers)],
+    ([task, [change, field]]) => {
+      const broken = { ...task, ...change }
+      const result = engine.encodeTask(broken)
+      expect(fieldOf(result)).toBe(field)
+      expect(result).toStrictEqual(schemaEncode(broken))
+    },
+    { fastCheck: { numRuns: 300 } }
+  )
 
   it.prop("valid tasks encode to JSON that decodes back to the same task", [properties.validTask], ([task]) => {
     const json = jsonOf(task)
