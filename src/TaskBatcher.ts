@@ -594,7 +594,9 @@ export const make = (options: Options = {}) =>
       const correlationKey = key ?? `${runId}:${++sequence}`
       const given = encoded.right["tag"]
       const tag = typeof given === "string" ? given : `dfs:${correlationKey}`
-      const json: TaskJson = typeof given === "string" ? encoded.right : { ...encoded.right, tag }
+      // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
+      // (estimateCost reads three) is about fifteen times slower
+      const json: TaskJson = typeof given === "string" ? encoded.right : Object.assign({}, encoded.right, { tag })
       const estimate = estimateCost(engine, task, json, prices)
       if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
         done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
