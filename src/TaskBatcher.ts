@@ -38,12 +38,12 @@ import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import { DataForSeoClient, refusedAsWhole } from "./DataForSeoClient.js"
 import { DataForSeoConfig } from "./DataForSeoConfig.js"
 import type { DataForSeoError, InvalidTaskError, StatusError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
+import { Lane } from "./batcher/Lane.js"
 import * as Pacer from "./Pacer.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
 import * as StatusCode from "./StatusCode.js"
@@ -476,12 +476,7 @@ export const make = (options: Options = {}) =>
 
     // --- packing ---------------------------------------------------------------------------------------
 
-    /** An engine's queue, and the tasks its packer holds back for a later batch. */
-    interface Lane {
-      readonly queue: Queue.Queue<Pending>
-      readonly held: Array<Pending>
-    }
-    const lanes = new Map<string, Lane>()
+    const lanes = new Map<string, Lane<Pending>>()
     /** Tags of the tasks packed and not yet resolved. A task whose tag is busy waits, so replies and id_list stay unambiguous. */
     const busy = new Set<string>()
 
@@ -491,14 +486,14 @@ export const make = (options: Options = {}) =>
         const index = lane.held.findIndex((p) => p.tag === tag)
         const [next] = index >= 0 ? lane.held.splice(index, 1) : []
         if (next !== undefined) {
-          // back to the queue, so that a packer waiting for work sees it
-          lane.queue.unsafeOffer(next)
+          // back to the lane, so that a packer waiting for work sees it
+          lane.offer(next)
           return
         }
       }
     }
 
-    const packer = <Task>(engine: TaskSide<Task>, lane: Lane) => {
+    const packer = <Task>(engine: TaskSide<Task>, lane: Lane<Pending>) => {
       const nextBatch = Effect.gen(function* () {
         const batch: Array<Pending> = []
         const add = (items: Iterable<Pending>) => {
@@ -510,11 +505,13 @@ export const make = (options: Options = {}) =>
           }
         }
         add(lane.held.splice(0))
-        while (batch.length === 0) add(yield* Queue.takeBetween(lane.queue, 1, maxTasks))
-        if (batch.length < maxTasks) add(yield* Queue.takeUpTo(lane.queue, maxTasks - batch.length))
+        while (batch.length === 0) {
+          yield* lane.ready
+          add(lane.take(maxTasks))
+        }
         if (batch.length < maxTasks) {
           yield* Effect.sleep(window)
-          add(yield* Queue.takeUpTo(lane.queue, maxTasks - batch.length))
+          add(lane.take(maxTasks - batch.length))
         }
         return batch
       })
@@ -525,30 +522,22 @@ export const make = (options: Options = {}) =>
       )
     }
 
-    const laneFor = <Task>(engine: TaskSide<Task>): Effect.Effect<Lane> =>
+    const laneFor = <Task>(engine: TaskSide<Task>): Effect.Effect<Lane<Pending>> =>
       Effect.suspend(() => {
         const existing = lanes.get(engine.name)
         if (existing !== undefined) return Effect.succeed(existing)
-        return Effect.flatMap(Queue.unbounded<Pending>(), (queue) => {
-          // another fiber may have made the lane while this one made its queue
-          const raced = lanes.get(engine.name)
-          if (raced !== undefined) return Effect.as(Queue.shutdown(queue), raced)
-          const lane: Lane = { queue, held: [] }
-          lanes.set(engine.name, lane)
-          return Effect.as(Effect.forkIn(packer(engine, lane), scope), lane)
-        })
+        const lane = new Lane<Pending>()
+        lanes.set(engine.name, lane)
+        return Effect.as(Effect.forkIn(packer(engine, lane), scope), lane)
       })
 
     // Callers still waiting when the batcher closes are interrupted rather than left hanging.
     yield* Effect.addFinalizer(() =>
-      Effect.forEach(
-        lanes.values(),
-        (lane) =>
-          Effect.map(Queue.takeAll(lane.queue), (left) => {
-            for (const p of [...left, ...lane.held.splice(0)]) p.done(Exit.interrupt(FiberId.none))
-          }),
-        { discard: true }
-      )
+      Effect.sync(() => {
+        for (const lane of lanes.values()) {
+          for (const p of lane.drain()) p.done(Exit.interrupt(FiberId.none))
+        }
+      })
     )
 
     // --- submit ------------------------------------------------------------------------------------------
@@ -645,7 +634,7 @@ export const make = (options: Options = {}) =>
       Effect.gen(function* () {
         const outcome = yield* Deferred.make<PostedTask, SubmitError>()
         const pending = yield* admit(engine, task, submitOptions.correlationKey, (exit) => Deferred.unsafeDone(outcome, exit))
-        if (pending !== undefined) yield* Queue.offer((yield* laneFor(engine)).queue, pending)
+        if (pending !== undefined) (yield* laneFor(engine)).offer(pending)
         return yield* Deferred.await(outcome)
       })
 
@@ -705,7 +694,7 @@ export const make = (options: Options = {}) =>
               ? chunk.map((task, i) => admitNew(engine, task, undefined, doneAt(first + i)))
               : yield* Effect.forEach(chunk, (task, i) => admit(engine, task, keyOf(task, first + i), doneAt(first + i)))
           const pendings = admitted.filter((pending) => pending !== undefined)
-          if (pendings.length > 0) yield* Queue.offerAll(lane.queue, pendings)
+          lane.offerAll(pendings)
         }
         if (unresolved > 0) yield* Deferred.await(allDone)
         // a defect or an interruption of a task is the whole call's; typed failures are that task's outcome
