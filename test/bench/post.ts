@@ -25,7 +25,12 @@
  *   limit of 2,000 a minute, and `spread` is off so that no call waits. All sides are warmed up (six
  *   runs each: the batcher's per-call code takes several runs to be optimized, as it would be in any
  *   long-running process), then alternate (the order changes each round), each on a fresh sandbox;
- *   ratios are of median CPU.
+ *   ratios are of median CPU. No run is preceded by a forced full GC (`gc()`): V8 then deoptimizes every
+ *   function whose optimized code refers to an object that GC freed ("weak objects"), here the previous
+ *   run's layers, so each run would recompile some 150 functions on the compiler thread (measured with
+ *   `--trace-opt --trace-deopt`: 140-180 optimizations and 25-30 deoptimizations per run, against 35-65
+ *   and none without), a cost a long-running process with one set of layers does not pay per 10,000
+ *   tasks. The garbage of a run is collected whenever V8 decides, in whichever run comes next.
  *   Building the batcher's layers is not counted: a run goes from the first `submit` to the last outcome.
  * - `bench post-cpu-fetch ratio=<x> target=1.5`: the same batcher over `FetchHttpClient.layer` (the
  *   portable HttpClient), against the same baseline.
@@ -185,7 +190,6 @@ const throughBatcher = (
 ) =>
   Effect.gen(function* () {
     const batcher = yield* TaskBatcher.TaskBatcher
-    globalThis.gc?.()
     const cpu = process.cpuUsage()
     const started = performance.now()
     const tasks = Arr.makeBy(count, (i): NaverOrganic.Task => ({ keyword: `keyword ${label} ${i}` }))
@@ -204,7 +208,6 @@ const throughBatcher = (
 /** What the caller's side alone costs: `count` fibers that do nothing, forked as `throughBatcher` forks its submits. */
 const fibersAlone = (count: number) =>
   Effect.gen(function* () {
-    globalThis.gc?.()
     const cpu = process.cpuUsage()
     yield* Effect.forEach(Arr.makeBy(count, (i) => i), (i) => Effect.succeed(i), { concurrency: "unbounded" })
     return cpuMillis(process.cpuUsage(cpu))
@@ -249,7 +252,6 @@ const throughFetch = (url: string, count: number, label: string) =>
         }
       }
     }
-    globalThis.gc?.()
     const cpu = process.cpuUsage()
     const started = performance.now()
     await Promise.all(Arr.makeBy(CONCURRENCY, worker))
