@@ -212,6 +212,8 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
       return (mode === "none" ? attempt : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })).pipe(
         Effect.withSpan(`DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
           kind: "client",
+          // the call site is always this line: capturing it would cost a stack trace per call
+          captureStackTrace: false,
           attributes: { "dataforseo.path": path, "http.request.method": method }
         })
       )

@@ -48,7 +48,7 @@ import * as Pacer from "./Pacer.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
 import * as StatusCode from "./StatusCode.js"
 import { TaskLedger } from "./TaskLedger.js"
-import type { IntentInput, LedgerError } from "./TaskLedger.js"
+import type { IntentInput, LedgerError, PostedInput } from "./TaskLedger.js"
 
 /** A task DataForSEO created (and billed). */
 export const PostedTask = Schema.Struct({
@@ -224,6 +224,11 @@ interface Pending extends IntentInput {
 
 type Outcome = Either.Either<PostedTask, SubmitError>
 
+/** A task DataForSEO created for a submission: also its ledger entry, as it is (no copy per task). */
+interface Created extends PostedInput {
+  readonly pending: Pending
+}
+
 // How a failed POST leaves the batch: refused as a whole and worth resending, refused for good, or unknown.
 const classifyFailure = (error: DataForSeoError): "resend" | "refused" | "unknown" => {
   if (refusedAsWhole(error)) return "resend"
@@ -285,13 +290,11 @@ export const make = (options: Options = {}) =>
     /** Records posted tasks and task-level failures durably, then tells their callers. */
     const settle = (
       engine: string,
-      posted: ReadonlyArray<readonly [Pending, { id: string; cost: number }]>,
+      posted: ReadonlyArray<Created>,
       failed: ReadonlyArray<readonly [Pending, StatusError, { billed: boolean; cost: number }]>
     ) =>
       Effect.gen(function* () {
-        if (posted.length > 0) {
-          yield* ledger.recordPosted(posted.map(([p, task]) => ({ correlationKey: p.correlationKey, taskId: task.id, cost: task.cost })))
-        }
+        if (posted.length > 0) yield* ledger.recordPosted(posted)
         if (failed.length > 0) {
           yield* ledger.recordFailed(
             failed.map(([p, error, billing]) => ({
@@ -304,16 +307,19 @@ export const make = (options: Options = {}) =>
             }))
           )
         }
-        for (const [p, task] of posted) release(p, task.cost)
+        let charged = 0
+        for (const task of posted) {
+          release(task.pending, task.cost)
+          charged += task.cost
+        }
         for (const [p, , billing] of failed) release(p, billing.billed ? billing.cost : 0)
-        const charged = posted.reduce((sum, [, task]) => sum + task.cost, 0)
         yield* Metric.incrementBy(tasksPosted, posted.length)
         yield* Metric.incrementBy(costTotal, charged)
         yield* Effect.forEach(failed, ([, error]) => Metric.increment(Metric.tagged(errorsTotal, "code", String(error.code))), {
           discard: true
         })
-        for (const [p, task] of posted) {
-          resolve(p, Exit.succeed({ id: task.id, cost: task.cost, tag: p.tag, correlationKey: p.correlationKey, engine }))
+        for (const { correlationKey, cost, pending, taskId } of posted) {
+          resolve(pending, Exit.succeed({ id: taskId, cost, tag: pending.tag, correlationKey, engine }))
         }
         for (const [p, error] of failed) resolve(p, Exit.fail(error))
       })
@@ -385,13 +391,15 @@ export const make = (options: Options = {}) =>
           .pipe(
             Effect.withSpan("TaskBatcher.post", {
               kind: "client",
+              captureStackTrace: false,
               attributes: { "dataforseo.engine": engine.name, "dataforseo.tasks": batch.length, "dataforseo.attempt": attempt }
             }),
             Effect.either
           )
         if (Either.isRight(reply)) {
-          const byTag = new Map(batch.map((p) => [p.tag, p]))
-          const posted: Array<readonly [Pending, { id: string; cost: number }]> = []
+          const byTag = new Map<string, Pending>()
+          for (const p of batch) byTag.set(p.tag, p)
+          const posted: Array<Created> = []
           const failed: Array<readonly [Pending, StatusError, { billed: boolean; cost: number }]> = []
           for (const task of reply.right.tasks) {
             const tag = task.data?.["tag"]
@@ -404,7 +412,7 @@ export const make = (options: Options = {}) =>
             }
             byTag.delete(pending.tag)
             if (task.status_code === 20100) {
-              posted.push([pending, { id: task.id, cost: task.cost }])
+              posted.push({ correlationKey: pending.correlationKey, taskId: task.id, cost: task.cost, pending })
             } else {
               const info = StatusCode.classify(task.status_code)
               if (task.status_code === 40006) {
@@ -452,10 +460,15 @@ export const make = (options: Options = {}) =>
         yield* Effect.sleep(settleDelay)
         const found = yield* Effect.either(postedSince(sentAt))
         if (Either.isLeft(found)) return yield* abandon(batch, `${cause}; id_list failed: ${found.left.message}`)
-        const claimed = yield* Effect.forEach(batch, (p) => Effect.map(claim(found.right, p.tag), (task) => [p, task] as const))
-        const posted = claimed.flatMap(([p, task]) => (Option.isSome(task) ? [[p, task.value] as const] : []))
+        const posted: Array<Created> = []
+        const missing: Array<Pending> = []
+        for (const pending of batch) {
+          const task = yield* claim(found.right, pending.tag)
+          if (Option.isSome(task)) {
+            posted.push({ correlationKey: pending.correlationKey, taskId: task.value.id, cost: task.value.cost, pending })
+          } else missing.push(pending)
+        }
         yield* settle(engine.name, posted, [])
-        const missing = claimed.flatMap(([p, task]) => (Option.isNone(task) ? [p] : []))
         if (missing.length > 0) yield* send(engine, missing, attempt + 1)
       })
 

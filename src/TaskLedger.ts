@@ -258,9 +258,10 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
 
   // Plan and apply run in one synchronous step: no other fiber can interleave, so each call is atomic.
   // A row is a snapshot as the planner reads it; rows change only once the whole write is planned.
+  const view = new View((key) => rows.get(key), byId, false)
   const write = (make: () => Write) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Either.map(plan(make(), new View((key) => rows.get(key), byId, false), now), (changes) => {
+      Either.map(plan(make(), view, now), (changes) => {
         for (const change of changes) {
           if (change._tag === "Insert") {
             rows.set(change.entry.correlationKey, newRow(change.entry, change.at))

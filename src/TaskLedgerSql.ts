@@ -525,7 +525,7 @@ export const make = (
         : Deferred.make<void, LedgerError>().pipe(
           Effect.tap((done) => Queue.offer(queue, { write, done })),
           Effect.flatMap(Deferred.await),
-          Effect.withSpan(name, { attributes: { rows: size } })
+          Effect.withSpan(name, { attributes: { rows: size }, captureStackTrace: false })
         )
 
     const selectEntries = (where: Fragment) =>

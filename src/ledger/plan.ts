@@ -75,11 +75,11 @@ export class View {
   ) {}
 
   byKey(key: string): Snapshot | undefined {
-    return this.keys.get(key) ?? this.fallbackKey(key)
+    return (this.remember ? this.keys.get(key) : undefined) ?? this.fallbackKey(key)
   }
 
   byTaskId(id: string): Snapshot | undefined {
-    return this.ids.get(id) ?? this.fallbackId(id)
+    return (this.remember ? this.ids.get(id) : undefined) ?? this.fallbackId(id)
   }
 
   put(snapshot: Snapshot): void {
