@@ -535,14 +535,19 @@ export const make = (options: Options = {}) =>
       )
     }
 
+    // a lane without its packer would hold its tasks for ever: both are made, or neither
     const laneFor = <Task>(engine: TaskSide<Task>): Effect.Effect<Lane<Pending>> =>
-      Effect.suspend(() => {
-        const existing = lanes.get(engine.name)
-        if (existing !== undefined) return Effect.succeed(existing)
-        const lane = new Lane<Pending>()
-        lanes.set(engine.name, lane)
-        return Effect.as(Effect.forkIn(packer(engine, lane), scope), lane)
-      })
+      Effect.uninterruptible(
+        Effect.suspend(() => {
+          const existing = lanes.get(engine.name)
+          if (existing !== undefined) return Effect.succeed(existing)
+          const lane = new Lane<Pending>()
+          lanes.set(engine.name, lane)
+          // forked from an uninterruptible region, the packer must be made interruptible again, or closing
+          // the batcher's scope would wait for it for ever
+          return Effect.as(Effect.forkIn(Effect.interruptible(packer(engine, lane)), scope), lane)
+        })
+      )
 
     // Callers still waiting when the batcher closes are interrupted rather than left hanging.
     yield* Effect.addFinalizer(() =>
