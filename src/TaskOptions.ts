@@ -258,10 +258,11 @@ const fieldEncode = (ast: AST.AST): FastEncode.FastEncode => {
 const fieldwise = (
   ast: AST.AST
 ): ((task: { readonly [key: PropertyKey]: unknown }, keys: ReadonlyArray<PropertyKey>) => TaskJson | undefined) | undefined => {
+  // innermost filter first, as the schema runs them: an outer filter may rely on an inner one
   const refinements: Array<AST.Refinement> = []
   let node = ast
   while (AST.isRefinement(node)) {
-    refinements.push(node)
+    refinements.unshift(node)
     node = node.from
   }
   if (!AST.isTypeLiteral(node) || node.indexSignatures.length > 0) return undefined
