@@ -15,8 +15,9 @@
  *   before the caller hears of them. A POST refused as a whole (40202, 40209, request-level 5xxxx) created
  *   nothing and is sent again after a backoff. A POST whose outcome is unknown (connection dropped, timeout,
  *   HTTP 500, a reply that does not decode) is never blindly sent again: with the default policy
- *   `"reconcile"` the batch's tags are looked up through id_list once it has settled; tasks found are
- *   posted, tasks not found are posted once more. `"at-most-once"` fails them with
+ *   `"reconcile"` the batch's tags are looked up through id_list once it has settled (batches of unknown
+ *   outcome at the same time share one pass); tasks found are posted, tasks not found are posted once
+ *   more. `"at-most-once"` fails them with
  *   `PostOutcomeUnknownError` (they stay in the ledger's unknown intents); `"at-least-once"` re-posts them.
  * - Budget. With `budget` set, a task whose estimated cost would take the run past it fails with
  *   `BudgetExceededError` and is not posted. The running total uses the costs the API returns.
@@ -370,12 +371,70 @@ export const make = (options: Options = {}) =>
         }
       })
 
+    /** How long an id_list pass waits for other reconciliations to join it: a second more on top of `settleDelay`. */
+    const passGathering = Duration.seconds(1)
+
+    /** The tasks an id_list pass found, by tag. */
+    type Listed = ReadonlyMap<string, ReadonlyArray<{ id: string; cost: number }>>
+
+    /** An id_list pass that has not started yet, and the reconciliations waiting for it. */
+    interface Pass {
+      since: number
+      readonly found: Deferred.Deferred<Listed, DataForSeoError>
+    }
+    let gathering: Pass | undefined
+    let previousPass: Effect.Effect<void> = Effect.void
+
+    /**
+     * `postedSince`, shared. A pass pages through every task the account posted in its window, so one pass
+     * per batch of unknown outcome would multiply id_list calls when faults come in bursts. Instead, at most
+     * one pass runs at a time, and a pass starts `passGathering` after the first ask (and once the running
+     * one has ended): every reconciliation that asks meanwhile joins it, and it answers them all from the
+     * earliest `since` among them.
+     */
+    const listedSince = (since: number): Effect.Effect<Listed, DataForSeoError> =>
+      // a pass is made and forked in one uninterruptible step: a pass made and never run would hold every
+      // later reconciliation for ever
+      Effect.uninterruptibleMask((restore) =>
+        Effect.suspend(() => {
+          const joined = gathering
+          if (joined !== undefined) {
+            joined.since = Math.min(joined.since, since)
+            return restore(Deferred.await(joined.found))
+          }
+          const pass: Pass = { since, found: Deferred.unsafeMake(FiberId.none) }
+          const ended = Deferred.unsafeMake<void>(FiberId.none)
+          const after = previousPass
+          gathering = pass
+          previousPass = Deferred.await(ended)
+          const run = after.pipe(
+            Effect.zipRight(Effect.sleep(passGathering)), // the other batches of a burst of faults join it meanwhile
+            Effect.zipRight(
+              Effect.suspend(() => {
+                gathering = undefined
+                return postedSince(pass.since)
+              })
+            ),
+            Effect.onExit((exit) =>
+              Effect.suspend(() => {
+                if (gathering === pass) gathering = undefined // interrupted before it started
+                return Deferred.done(pass.found, exit)
+              })
+            ),
+            Effect.ensuring(Deferred.done(ended, Exit.void))
+          )
+          // the pass runs in the batcher's scope (interruptible, as the scope must be able to close): a caller
+          // interrupted meanwhile does not leave the others waiting
+          return Effect.zipRight(Effect.forkIn(Effect.interruptible(run), scope), restore(Deferred.await(pass.found)))
+        })
+      )
+
     /**
      * The task id_list lists for a tag that no other submission holds. A caller's tag may repeat, but two
      * submissions sharing one are never unresolved at once (see `busy`), so the one task of that tag the
      * ledger does not already give to another key is this submission's.
      */
-    const claim = (found: ReadonlyMap<string, ReadonlyArray<{ id: string; cost: number }>>, tag: string) =>
+    const claim = (found: Listed, tag: string) =>
       Effect.filter(found.get(tag) ?? [], (task) => Effect.map(ledger.byTaskId(task.id), Option.isNone)).pipe(
         Effect.map((free) => Option.fromNullable(free[free.length - 1]))
       )
@@ -458,7 +517,7 @@ export const make = (options: Options = {}) =>
         if (attempt >= maxAttempts) return yield* abandon(batch, `${cause} (after ${attempt} attempts)`)
         if (policy === "at-least-once") return yield* send(engine, batch, attempt + 1)
         yield* Effect.sleep(settleDelay)
-        const found = yield* Effect.either(postedSince(sentAt))
+        const found = yield* Effect.either(listedSince(sentAt))
         if (Either.isLeft(found)) return yield* abandon(batch, `${cause}; id_list failed: ${found.left.message}`)
         const posted: Array<Created> = []
         const missing: Array<Pending> = []
@@ -577,7 +636,7 @@ export const make = (options: Options = {}) =>
         if (e.taskId !== undefined) {
           return Option.some<Outcome>(Either.right({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine }))
         }
-        const found = yield* claim(yield* postedSince(e.intentAt), tag)
+        const found = yield* claim(yield* listedSince(e.intentAt), tag)
         if (Option.isNone(found)) return Option.none<Outcome>()
         yield* ledger.recordPosted([{ correlationKey: key, taskId: found.value.id, cost: found.value.cost }])
         return Option.some<Outcome>(Either.right({ ...found.value, tag, correlationKey: key, engine }))

@@ -246,6 +246,20 @@ describe("TaskBatcher billing safety", () => {
       expect(yield* ledger.unknownIntents()).toHaveLength(0)
     }).pipe(Effect.provide(layer())))
 
+  it.effect("reconcile: batches whose outcomes are unknown at the same time share one id_list pass", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      yield* emulator.scriptFaults("task_post", ["drop_after_processing", "drop_after_processing", "drop_after_processing"])
+      const outcomes = yield* driven(submitAll(NaverOrganic.engine, Array.from({ length: 300 }, (_, i) => naver(`k${i}`))))
+      expect(outcomes.every(Either.isRight)).toBe(true)
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(3)
+      // one pass pages through all 300 tasks (fewer than the 1,000 of a page): one call, not one per batch
+      expect(s.calls.id_list.calls).toBe(1)
+      expect(s.tasksBilled).toBe(300)
+      expect([...s.byTag.values()].every((t) => t.billed === 1)).toBe(true)
+    }).pipe(Effect.provide(layer())))
+
   it.effect("reconcile: a connection dropped before processing finds nothing, so the tasks are posted once more", () =>
     Effect.gen(function* () {
       const emulator = yield* Sandbox.Emulator
