@@ -636,7 +636,8 @@ export const make = (options: Options = {}) =>
         if (e.taskId !== undefined) {
           return Option.some<Outcome>(Either.right({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine }))
         }
-        const found = yield* claim(yield* listedSince(e.intentAt), tag)
+        // its own pass, at once: resumed keys are looked up one after the other, and would each wait to gather
+        const found = yield* claim(yield* postedSince(e.intentAt), tag)
         if (Option.isNone(found)) return Option.none<Outcome>()
         yield* ledger.recordPosted([{ correlationKey: key, taskId: found.value.id, cost: found.value.cost }])
         return Option.some<Outcome>(Either.right({ ...found.value, tag, correlationKey: key, engine }))
