@@ -377,7 +377,7 @@ export const make = (options: Options = {}) =>
     /** The tasks an id_list pass found, by tag. */
     type Listed = ReadonlyMap<string, ReadonlyArray<{ id: string; cost: number }>>
 
-    /** An id_list pass that has not started yet, and the reconciliations waiting for it. */
+    /** An id_list pass and the reconciliations waiting for its answer; `since` can still move back until it starts. */
     interface Pass {
       since: number
       readonly found: Deferred.Deferred<Listed, DataForSeoError>

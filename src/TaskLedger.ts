@@ -259,9 +259,9 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
   // Plan and apply run in one synchronous step: no other fiber can interleave, so each call is atomic.
   // A row is a snapshot as the planner reads it; rows change only once the whole write is planned.
   const view = new View((key) => rows.get(key), byId, false)
-  const write = (make: () => Write) =>
+  const write = (request: Write) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Either.map(plan(make(), view, now), (changes) => {
+      Either.map(plan(request, view, now), (changes) => {
         for (const change of changes) {
           if (change._tag === "Insert") {
             rows.set(change.entry.correlationKey, newRow(change.entry, change.at))
@@ -279,11 +279,11 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
     Effect.sync(() => Array.from(rows.values()).filter(predicate).map(toEntry).sort(compareEntries))
 
   return TaskLedger.of({
-    recordIntents: (list) => write(() => ({ _tag: "Intents", entries: list })),
-    recordPosted: (list) => write(() => ({ _tag: "Posted", entries: list })),
-    recordReady: (taskIds) => write(() => ({ _tag: "Ready", taskIds })),
-    recordCollected: (list) => write(() => ({ _tag: "Collected", entries: list })),
-    recordFailed: (list) => write(() => ({ _tag: "Failed", entries: list })),
+    recordIntents: (list) => write({ _tag: "Intents", entries: list }),
+    recordPosted: (list) => write({ _tag: "Posted", entries: list }),
+    recordReady: (taskIds) => write({ _tag: "Ready", taskIds }),
+    recordCollected: (list) => write({ _tag: "Collected", entries: list }),
+    recordFailed: (list) => write({ _tag: "Failed", entries: list }),
     unknownIntents: (options) =>
       select((e) =>
         e.state === "intent" &&

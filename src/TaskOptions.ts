@@ -244,8 +244,9 @@ export const toInvalidTaskError = (error: ParseResult.ParseError): InvalidTaskEr
 /** A field's encode as a function: the encoded value, or `undefined` when the schema would refuse it. */
 const fieldEncode = (ast: AST.AST): FastEncode.FastEncode => {
   const fast = FastEncode.get(ast)
+  if (fast !== undefined) return fast
   const encode = ParseResult.encodeUnknownEither(Schema.make(ast))
-  return fast ?? ((value) => Either.getOrUndefined(encode(value)))
+  return (value) => Either.getOrUndefined(encode(value))
 }
 
 /**
@@ -294,9 +295,9 @@ const fieldwise = (
  * `Engine`, both reporting failures as `InvalidTaskError`.
  *
  * `encodeTask` runs for every task posted. It refuses unknown fields itself, from the field names of
- * `struct`, then encodes field by field (see `fieldwise`, the JSON keeps the task's key order), and leaves to the schema only the tasks that
- * encoding refuses, so that the schema names what is wrong. The outcome is the same as encoding with the
- * task schema, at a fraction of the cost.
+ * `struct`, then encodes field by field (see `fieldwise`; the JSON keeps the task's key order), and leaves
+ * to the schema only the tasks that encoding refuses, so that the schema names what is wrong. The outcome
+ * is the same as encoding with the task schema, at a fraction of the cost.
  */
 export const codec = <A, I extends TaskJson>(struct: Schema.Schema<A, I>) => {
   const Task = taskSchema(struct)

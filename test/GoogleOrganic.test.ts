@@ -15,8 +15,6 @@ type Task = GoogleOrganic.Task
 
 const invalid = (field: string, rule: string) => Either.left(new InvalidTaskError({ field, rule }))
 
-
-
 const london = { keyword: "rank tracker api", location_code: 2826, language_code: "en" } as const
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -129,7 +127,6 @@ const validTask: fc.Arbitrary<Task> = fc
     ...browser,
     ...targets
   }))
-
 
 const change = (name: string, field: string, update: (json: TaskJson) => TaskJson): Breaker => ({
   name,
@@ -373,7 +370,7 @@ describe("GoogleOrganic", () => {
 
   engineProperties(engine, {
     validTask,
-    breakers: breakers,
+    breakers,
     fieldNames: ["keyword", "location_code", "location_coordinate", "language_code", "browser_screen_width", "url"],
     required: ["keyword", "location_code", "language_code"],
     typedBreakers: [

@@ -13,8 +13,6 @@ const { engine } = NaverOrganic
 
 const invalid = (field: string, rule: string) => Either.left(new InvalidTaskError({ field, rule }))
 
-
-
 // ---------------------------------------------------------------------------------------------------------------
 // Arbitraries: valid tasks, built from the field schemas; the cross-field rules are kept by construction.
 
@@ -54,7 +52,6 @@ const validTask: fc.Arbitrary<NaverOrganic.Task> = fc
     postback
   )
   .map(([keyword, options, device, webhook]) => ({ keyword, ...options, ...device, ...webhook }))
-
 
 const without = (field: string): Breaker => ({
   name: `no ${field}`,
@@ -314,5 +311,4 @@ describe("NaverOrganic", () => {
       [{ stop_crawl_on_match: [] }, "stop_crawl_on_match"]
     ]
   })
-
 })

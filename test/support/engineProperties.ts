@@ -14,7 +14,7 @@ import { toInvalidTaskError } from "../../src/TaskOptions.js"
 export const fieldOf = (result: Either.Either<unknown, InvalidTaskError>): string =>
   Either.match(result, { onLeft: (error) => error.field, onRight: () => "accepted" })
 
-export const isObject = (json: unknown): json is object => typeof json === "object" && json !== null && !Array.isArray(json)
+const isObject = (json: unknown): json is object => typeof json === "object" && json !== null && !Array.isArray(json)
 
 /** One broken rule: how to break a valid task's JSON, and the field the rejection must name. */
 export interface Breaker {
