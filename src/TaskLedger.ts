@@ -223,6 +223,27 @@ const applyChange = (row: Row, change: Exclude<Change, { readonly _tag: "Insert"
   }
 }
 
+/**
+ * Takes back a change of `applyChange` other than `Failed`: each of them moves a row on from `change.from`
+ * and only sets fields that the row did not have there.
+ */
+const revertChange = (row: Row, change: Exclude<Change, { readonly _tag: "Insert" | "Failed" }>): void => {
+  row.state = change.from
+  switch (change._tag) {
+    case "Posted":
+      row.taskId = undefined
+      row.cost = undefined
+      row.postedAt = undefined
+      return
+    case "Ready":
+      row.readyAt = undefined
+      return
+    case "Collected":
+      row.collectedAt = undefined
+      row.result = undefined
+  }
+}
+
 /** The `Entry` of a row: a copy, without the fields the row does not have. */
 const toEntry = (row: Row): Entry => ({
   correlationKey: row.correlationKey,
@@ -250,30 +271,90 @@ const toEntry = (row: Row): Entry => ({
  */
 export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
   const rows = new Map<string, Row>()
-  const keyOfTask = new Map<string, string>()
-  const byId = (id: string): Row | undefined => {
-    const key = keyOfTask.get(id)
-    return key === undefined ? undefined : rows.get(key)
-  }
+  const rowOfTask = new Map<string, Row>()
 
   // Plan and apply run in one synchronous step: no other fiber can interleave, so each call is atomic.
   // A row is a snapshot as the planner reads it; rows change only once the whole write is planned.
-  const view = new View((key) => rows.get(key), byId, false)
-  const write = (request: Write) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Either.map(plan(request, view, now), (changes) => {
-        for (const change of changes) {
-          if (change._tag === "Insert") {
-            rows.set(change.entry.correlationKey, newRow(change.entry, change.at))
-            continue
-          }
-          const row = rows.get(change.correlationKey)
-          if (row === undefined) continue
-          applyChange(row, change)
-          if (row.taskId !== undefined) keyOfTask.set(row.taskId, row.correlationKey)
+  const view = new View((key) => rows.get(key), (id) => rowOfTask.get(id), false)
+
+  const apply = (change: Change): void => {
+    if (change._tag === "Insert") {
+      rows.set(change.entry.correlationKey, newRow(change.entry, change.at))
+      return
+    }
+    const row = rows.get(change.correlationKey)
+    if (row === undefined) return
+    applyChange(row, change)
+    if (row.taskId !== undefined) rowOfTask.set(row.taskId, row)
+  }
+
+  /** Takes back the first `count` of `changes`, applied by `applyUnlessTwice`. */
+  const revert = (changes: ReadonlyArray<Change>, count: number): void => {
+    for (let i = count - 1; i >= 0; i--) {
+      const change = changes[i]
+      if (change === undefined || change._tag === "Failed") continue
+      if (change._tag === "Insert") {
+        rows.delete(change.entry.correlationKey)
+        continue
+      }
+      const row = rows.get(change.correlationKey)
+      if (row === undefined) continue
+      if (change._tag === "Posted") rowOfTask.delete(change.taskId)
+      revertChange(row, change)
+    }
+  }
+
+  /**
+   * Applies changes planned without the overlay, until one finds its entry (or task id) already changed
+   * by an earlier one: the write named an entry twice. It then takes back what it applied and says so.
+   * Each row is read once more, while the planner's reads of it are still in the cache: a row nobody
+   * reads for a while costs several cache misses, and that is most of this store's cost.
+   */
+  const applyUnlessTwice = (changes: ReadonlyArray<Change>): boolean => {
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i]
+      if (change === undefined || change._tag === "Failed") continue // never planned without the overlay
+      if (change._tag === "Insert") {
+        const size = rows.size
+        rows.set(change.entry.correlationKey, newRow(change.entry, change.at))
+        if (rows.size > size) continue
+        revert(changes, i + 1) // the key was inserted earlier in this write
+        return false
+      }
+      const row = rows.get(change.correlationKey)
+      if (row === undefined || row.state !== change.from) {
+        revert(changes, i)
+        return false
+      }
+      applyChange(row, change)
+      if (change._tag === "Posted") {
+        const size = rowOfTask.size
+        rowOfTask.set(change.taskId, row)
+        if (rowOfTask.size === size) {
+          // the id is another key's, posted earlier in this write (the planner saw no owner in the store)
+          rowOfTask.delete(change.taskId)
+          revertChange(row, change)
+          revert(changes, i)
+          return false
         }
+      }
+    }
+    return true
+  }
+
+  const write = (request: Write) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      // Writes nearly always name each entry once: planned without the overlay (no copy of every change),
+      // they are applied as they are. A write that names an entry twice, is refused, or records failures
+      // (whose changes cannot be taken back) is planned again, exactly.
+      if (request._tag !== "Failed") {
+        const quick = plan(request, view, now, false)
+        if (Either.isRight(quick) && applyUnlessTwice(quick.right)) return Either.void
+      }
+      return Either.map(plan(request, view, now), (changes) => {
+        for (const change of changes) apply(change)
       })
-    )
+    })
 
   const select = (predicate: (row: Row) => boolean) =>
     Effect.sync(() => Array.from(rows.values()).filter(predicate).map(toEntry).sort(compareEntries))
@@ -296,7 +377,7 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
       ),
     byCorrelationKey: (key) => Effect.sync(() => Option.map(Option.fromNullable(rows.get(key)), toEntry)),
     byTaskId: (taskId) =>
-      Effect.sync(() => Option.map(Option.fromNullable(byId(taskId)), toEntry)),
+      Effect.sync(() => Option.map(Option.fromNullable(rowOfTask.get(taskId)), toEntry)),
     byTag: (tag) => select((e) => e.tag === tag),
     costByRun: (runId) =>
       Effect.sync(() => {

@@ -116,17 +116,25 @@ export const refsOf = (write: Write): { readonly keys: Array<string>; readonly t
 /**
  * Plans one write against `view`. On success the view holds the new snapshots, and the changes are
  * returned in the order given; on refusal the view is untouched and nothing of the write may be applied.
+ *
+ * Each entry is planned as the entries before it in the write leave things (a key posted twice, an id
+ * named twice). With `overlay: false`, each is planned against `view` alone, which costs no copy of what
+ * the write changes: the caller must then make sure that no two changes touch the same entry or task id
+ * (the memory store checks it as it applies them, and plans again with the overlay when they do).
  */
 export const plan = (
   write: Write,
   view: View,
-  now: number
+  now: number,
+  overlay = true
 ): Either.Either<Array<Change>, InvalidTransition> => {
-  const local = new View((key) => view.byKey(key), (id) => view.byTaskId(id))
+  const local = overlay ? new View((key) => view.byKey(key), (id) => view.byTaskId(id)) : view
   const touched: Array<Snapshot> = []
   const changes: Array<Change> = []
   const rejected: Array<Rejection> = []
-  const put = (snapshot: Snapshot) => {
+  const put = (correlationKey: string, state: State, taskId: string | undefined) => {
+    if (!overlay) return
+    const snapshot = { correlationKey, state, taskId }
     local.put(snapshot)
     touched.push(snapshot)
   }
@@ -139,7 +147,7 @@ export const plan = (
       for (const entry of write.entries) {
         // Recording the same intent again (a resumed run) changes nothing: the first intent wins.
         if (local.byKey(entry.correlationKey) !== undefined) continue
-        put({ correlationKey: entry.correlationKey, state: "intent", taskId: undefined })
+        put(entry.correlationKey, "intent", undefined)
         changes.push({ _tag: "Insert", entry, at: now })
       }
       break
@@ -154,7 +162,7 @@ export const plan = (
           if (owner !== undefined && owner.correlationKey !== entry.correlationKey) {
             reject(entry.correlationKey, current, "posted", `task ${entry.taskId} belongs to ${owner.correlationKey}`)
           } else {
-            put({ correlationKey: current.correlationKey, state: "posted", taskId: entry.taskId })
+            put(current.correlationKey, "posted", entry.taskId)
             changes.push({
               _tag: "Posted",
               correlationKey: current.correlationKey,
@@ -182,7 +190,7 @@ export const plan = (
         if (current === undefined) {
           reject(taskId, current, "ready", "no posted task has this id")
         } else if (current.state === "posted") {
-          put({ ...current, state: "ready" })
+          put(current.correlationKey, "ready", current.taskId)
           changes.push({ _tag: "Ready", correlationKey: current.correlationKey, from: current.state, at: now })
         }
         // ready, collected or failed already: a late or repeated signal, nothing to record.
@@ -195,7 +203,7 @@ export const plan = (
         if (current === undefined) {
           reject(entry.taskId, current, "collected", "no posted task has this id")
         } else if (current.state === "posted" || current.state === "ready") {
-          put({ ...current, state: "collected" })
+          put(current.correlationKey, "collected", current.taskId)
           changes.push({
             _tag: "Collected",
             correlationKey: current.correlationKey,
@@ -229,7 +237,7 @@ export const plan = (
             reject(ref, current, "failed", `task ${entry.taskId} belongs to ${owner.correlationKey}`)
             continue
           }
-          put({ correlationKey: current.correlationKey, state: "failed", taskId })
+          put(current.correlationKey, "failed", taskId)
           changes.push({
             _tag: "Failed",
             correlationKey: current.correlationKey,
