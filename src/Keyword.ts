@@ -40,8 +40,12 @@ export type RawKeyword = Schema.Schema.Type<typeof RawKeyword>
 /** What a task's `keyword` holds: the text to search for, or a keyword already in wire form. */
 export type Keyword = string | RawKeyword
 
+/** Whether `text` has a `%` or a `+`: a plain search, much cheaper than a regular expression, run for every task posted. */
+const hasEscapable = (text: string): boolean => text.includes("%") || text.includes("+")
+
 /** Percent-encodes `%` and `+`, the two characters the API would otherwise decode. */
-export const escape = (text: string): string => text.replace(/[%+]/g, (char) => (char === "%" ? "%25" : "%2B"))
+export const escape = (text: string): string =>
+  hasEscapable(text) ? text.replace(/[%+]/g, (char) => (char === "%" ? "%25" : "%2B")) : text
 
 /** True when `wire` is exactly `escape(text)` for some text: no `+` and no `%` except in `%25` / `%2B`. */
 const isEscapedText = (wire: string): boolean => !/\+|%(?!25|2B)/.test(wire)
@@ -91,7 +95,7 @@ export const wireProblem = (wire: string): string | undefined =>
   // a string has at most as many characters (code points) as UTF-16 units: count only when it may be too long
   wire.length > maxLength && characters(wire) > maxLength
     ? `must be at most ${maxLength} characters as sent (after percent-encoding), got ${characters(wire)}`
-    : (/[%+]/.test(wire) ? searchText(fromWire(wire)) : wire).trim() === ""
+    : (hasEscapable(wire) ? searchText(fromWire(wire)) : wire).trim() === ""
     ? "must not be empty"
     : undefined
 

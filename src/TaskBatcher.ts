@@ -244,6 +244,15 @@ const classifyFailure = (error: DataForSeoError): "resend" | "refused" | "unknow
   }
 }
 
+/**
+ * Where the unmatched submission tagged `tag` is in `batch` (-1 if none). Replies have so far listed tasks
+ * in the order sent, so the submission at `hint` (the task's position in the reply) is tried first: a
+ * reply in the same order costs one string comparison per task, and any other order is still matched
+ * by tag alone. (Tags of one batch are unique.)
+ */
+const findTag = (batch: ReadonlyArray<Pending | undefined>, tag: string, hint: number): number =>
+  batch[hint]?.tag === tag ? hint : batch.findIndex((p) => p?.tag === tag)
+
 /** Builds the batcher; its packing fibers live as long as the scope. */
 export const make = (options: Options = {}) =>
   Effect.gen(function* () {
@@ -456,20 +465,21 @@ export const make = (options: Options = {}) =>
             Effect.either
           )
         if (Either.isRight(reply)) {
-          const byTag = new Map<string, Pending>()
-          for (const p of batch) byTag.set(p.tag, p)
+          const unmatched: Array<Pending | undefined> = batch.slice()
           const posted: Array<Created> = []
           const failed: Array<readonly [Pending, StatusError, { billed: boolean; cost: number }]> = []
+          let position = 0
           for (const task of reply.right.tasks) {
             const tag = task.data?.["tag"]
-            const pending = typeof tag === "string" ? byTag.get(tag) : undefined
+            const index = typeof tag === "string" ? findTag(unmatched, tag, position++) : -1
+            const pending = unmatched[index]
             if (pending === undefined) {
               yield* Effect.logWarning("task_post returned a task that matches no submission").pipe(
                 Effect.annotateLogs({ taskId: task.id, code: task.status_code })
               )
               continue
             }
-            byTag.delete(pending.tag)
+            unmatched[index] = undefined
             if (task.status_code === 20100) {
               posted.push({ correlationKey: pending.correlationKey, taskId: task.id, cost: task.cost, pending })
             } else {
@@ -486,7 +496,8 @@ export const make = (options: Options = {}) =>
           }
           yield* settle(engine.name, posted, failed)
           // A submission the reply does not mention: whether it was created is unknown.
-          if (byTag.size > 0) yield* unknown(engine, [...byTag.values()], attempt, sentAt, "missing from the task_post reply")
+          const missing = unmatched.filter((p) => p !== undefined)
+          if (missing.length > 0) yield* unknown(engine, missing, attempt, sentAt, "missing from the task_post reply")
           return
         }
         const error = reply.left

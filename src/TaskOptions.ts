@@ -249,6 +249,8 @@ const fieldEncode = (ast: AST.AST): FastEncode.FastEncode => {
   return (value) => Either.getOrUndefined(encode(value))
 }
 
+const noOptions: AST.ParseOptions = {}
+
 /**
  * `struct`'s encode without the parser's walk over every field it declares, for a struct of plain fields
  * (under any number of filters): each of the task's own `keys` is encoded alone (by the field's own
@@ -284,7 +286,7 @@ const fieldwise = (
     }
     if (present < required) return undefined
     for (const refinement of refinements) {
-      if (Option.isSome(refinement.filter(task, {}, refinement))) return undefined
+      if (Option.isSome(refinement.filter(task, noOptions, refinement))) return undefined
     }
     return json
   }

@@ -449,6 +449,17 @@ describe("TaskBatcher.submitAll", () => {
       expect((yield* stats).calls.task_post.calls).toBe(3)
     }).pipe(Effect.provide(layer())))
 
+  it.effect("matches each task of a reply to its submission by tag, whatever the order of the reply", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Array.from({ length: 150 }, (_, i) => naver(`k${i}`, i % 3 === 0 ? { tag: `mine-${i}` } : {}))
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, tasks))
+      const emulator = yield* Sandbox.Emulator
+      const created = new Map((yield* emulator.tasks).map((t) => [t.id, t.keyword]))
+      expect(outcomes.map((outcome) => Either.isRight(outcome) && created.get(outcome.right.id))).toEqual(tasks.map((t) => t.keyword))
+      expect((yield* stats).calls.task_post.calls).toBe(2)
+    }).pipe(Effect.provide(layer({ sandbox: { replyOrder: "reversed" } }))))
+
   it.effect("with correlation keys, a second run posts only what the first did not", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher

@@ -468,7 +468,7 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
       const record = createTask(account, engine, request, json, cost, now)
       entries[index] = taskEntry(record.id, 20100, messages.created, path, record.data, null, cost)
     }
-    return ok(envelope(20000, messages.ok, entries, total))
+    return ok(envelope(20000, messages.ok, options.replyOrder === "reversed" ? entries.reverse() : entries, total))
   }
 
   const costOf = (engine: AnyEngine, json: Json, task: unknown): number => {

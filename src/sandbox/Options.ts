@@ -74,6 +74,11 @@ export interface SandboxOptions {
   readonly latency?: Duration.DurationInput | undefined
   /** Delay of a `slow_reply` fault. Default 5 minutes. */
   readonly slowReply?: Duration.DurationInput | undefined
+  /**
+   * The order of the tasks of a task_post reply, which the API does not document: `"sent"` (default), or
+   * `"reversed"`, to check that a client matches each task to its submission by what the task echoes.
+   */
+  readonly replyOrder?: "sent" | "reversed" | undefined
   /** How long a webhook receiver has to answer (§7). Default 10 s. */
   readonly webhookTimeout?: Duration.DurationInput | undefined
   /** The client that delivers pingbacks and postbacks. Default: fetch (layer) or Node's client (serve). */
@@ -97,6 +102,7 @@ export interface ResolvedOptions {
   readonly retention: { readonly results: number; readonly html: number; readonly tasksReady: number; readonly errors: number }
   readonly latency: number
   readonly slowReply: number
+  readonly replyOrder: "sent" | "reversed"
   readonly webhookTimeout: number
 }
 
@@ -146,6 +152,7 @@ export const resolve = (options: SandboxOptions = {}): ResolvedOptions => {
     },
     latency: millis(options.latency, 0),
     slowReply: millis(options.slowReply, 5 * 60_000),
+    replyOrder: options.replyOrder ?? "sent",
     webhookTimeout: millis(options.webhookTimeout, 10_000)
   }
 }
