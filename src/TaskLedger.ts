@@ -307,8 +307,7 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
   /**
    * Applies changes planned without the overlay, until one finds its entry (or task id) already changed
    * by an earlier one: the write named an entry twice. It then takes back what it applied and says so.
-   * Each row is read once more, while the planner's reads of it are still in the cache: a row nobody
-   * reads for a while costs several cache misses, and that is most of this store's cost.
+   * (Each row is looked up again here, just after the planner looked it up: cheap, it is still in the cache.)
    */
   const applyUnlessTwice = (changes: ReadonlyArray<Change>): boolean => {
     for (let i = 0; i < changes.length; i++) {
