@@ -18,6 +18,12 @@ export const FastEncodeId: unique symbol = Symbol.for("effect-dataforseo/FastEnc
 /** A field's encode without the parser: the encoded value, or `undefined` for "ask the schema". */
 export type FastEncode = (value: unknown) => unknown
 
+const noOptions: AST.ParseOptions = {}
+
+/** Whether `value` passes the filter of `refinement`, run outside the parser (one shared options object). */
+export const passes = (refinement: AST.Refinement, value: unknown): boolean =>
+  Option.isNone(refinement.filter(value, noOptions, refinement))
+
 /**
  * The fast encode of a field schema: its own, or that of the schema it filters, followed by the filters
  * (run once the value is known to be of the filtered type, as the schema runs them).
@@ -30,6 +36,6 @@ export const get = (ast: AST.AST): FastEncode | undefined => {
     ? undefined
     : (value) => {
       const encoded = from(value)
-      return encoded !== undefined && Option.isNone(ast.filter(value, {}, ast)) ? encoded : undefined
+      return encoded !== undefined && passes(ast, value) ? encoded : undefined
     }
 }

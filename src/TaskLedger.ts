@@ -313,29 +313,17 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i]
       if (change === undefined || change._tag === "Failed") continue // never planned without the overlay
-      if (change._tag === "Insert") {
-        const size = rows.size
-        rows.set(change.entry.correlationKey, newRow(change.entry, change.at))
-        if (rows.size > size) continue
-        revert(changes, i + 1) // the key was inserted earlier in this write
-        return false
-      }
-      const row = rows.get(change.correlationKey)
-      if (row === undefined || row.state !== change.from) {
+      if (change._tag !== "Insert" && rows.get(change.correlationKey)?.state !== change.from) {
         revert(changes, i)
         return false
       }
-      applyChange(row, change)
-      if (change._tag === "Posted") {
-        const size = rowOfTask.size
-        rowOfTask.set(change.taskId, row)
-        if (rowOfTask.size === size) {
-          // the id is another key's, posted earlier in this write (the planner saw no owner in the store)
-          rowOfTask.delete(change.taskId)
-          revertChange(row, change)
-          revert(changes, i)
-          return false
-        }
+      const keys = rows.size
+      const ids = rowOfTask.size
+      apply(change)
+      // an insert that adds no row, or a posted id that adds no index entry, met an earlier change of this write
+      if ((change._tag === "Insert" && rows.size === keys) || (change._tag === "Posted" && rowOfTask.size === ids)) {
+        revert(changes, i + 1)
+        return false
       }
     }
     return true

@@ -8,7 +8,6 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
@@ -249,8 +248,6 @@ const fieldEncode = (ast: AST.AST): FastEncode.FastEncode => {
   return (value) => Either.getOrUndefined(encode(value))
 }
 
-const noOptions: AST.ParseOptions = {}
-
 /**
  * `struct`'s encode without the parser's walk over every field it declares, for a struct of plain fields
  * (under any number of filters): each of the task's own `keys` is encoded alone (by the field's own
@@ -286,7 +283,7 @@ const fieldwise = (
     }
     if (present < required) return undefined
     for (const refinement of refinements) {
-      if (Option.isSome(refinement.filter(task, noOptions, refinement))) return undefined
+      if (!FastEncode.passes(refinement, task)) return undefined
     }
     return json
   }
