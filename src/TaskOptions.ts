@@ -290,6 +290,14 @@ const fieldwise = (
 }
 
 /**
+ * `Reflect.ownKeys(task)`, the keys the schema checks for excess properties, for a fraction of its cost:
+ * V8 collects all own keys through a hash set, some 400 bytes per task, where the string keys alone come
+ * as cheaply as `Object.keys` (and a task with symbol keys is rare enough to pay the full price).
+ */
+const ownKeys = (task: object): ReadonlyArray<PropertyKey> =>
+  Object.getOwnPropertySymbols(task).length === 0 ? Object.getOwnPropertyNames(task) : Reflect.ownKeys(task)
+
+/**
  * An engine's task schema ({@link taskSchema} of `struct`) and the `encodeTask` / `decodeTask` pair of its
  * `Engine`, both reporting failures as `InvalidTaskError`.
  *
@@ -309,7 +317,7 @@ export const codec = <A, I extends TaskJson>(struct: Schema.Schema<A, I>) => {
     /** Validates a task and encodes it to the API's JSON. */
     encodeTask: (task: A): Either.Either<TaskJson, InvalidTaskError> => {
       if (Predicate.isRecord(task)) {
-        const keys = Reflect.ownKeys(task)
+        const keys = ownKeys(task)
         for (const key of keys) {
           if (!known.has(key)) return Either.left(new InvalidTaskError({ field: String(key), rule: unknownField }))
         }

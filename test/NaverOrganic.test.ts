@@ -285,6 +285,12 @@ describe("NaverOrganic", () => {
     expect(fieldOf(engine.encodeTask(built))).toBe("keywords")
   })
 
+  it("refuses unknown keys the schema sees that a plain key listing would miss: non-enumerable ones and symbols", () => {
+    const hidden = Object.defineProperty({ keyword: "x" }, "keywords", { value: "y", enumerable: false })
+    expect(fieldOf(engine.encodeTask(hidden))).toBe("keywords")
+    expect(fieldOf(engine.encodeTask({ keyword: "x", [Symbol.for("extra")]: "y" }))).toBe("Symbol(extra)")
+  })
+
   it("refuses the task_post echo fields that are not task fields", () => {
     expect(fieldOf(engine.decodeTask({ keyword: "x", api: "serp", function: "task_post" }))).toBe("api")
   })
