@@ -660,7 +660,7 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
     const metadata = json["include_metadata"] === true
     const posted = account.posted
     const first = bound(posted, from, false)
-    const end = bound(posted, to, true)
+    const end = bound(posted, Math.min(to, now - options.idListLag), true)
     const count = Math.max(0, end - first)
     const result: Array<Json> = []
     for (let k = offset; k < Math.min(count, offset + limit); k++) {

@@ -79,6 +79,11 @@ export interface SandboxOptions {
    * `"reversed"`, to check that a client matches each task to its submission by what the task echoes.
    */
   readonly replyOrder?: "sent" | "reversed" | undefined
+  /**
+   * How long a posted task takes to show in id_list. Default 0. Whether the real API lists a task at once
+   * is not documented: a lag checks that a client looking a task up after a lost reply gives id_list time.
+   */
+  readonly idListLag?: Duration.DurationInput | undefined
   /** How long a webhook receiver has to answer (§7). Default 10 s. */
   readonly webhookTimeout?: Duration.DurationInput | undefined
   /** The client that delivers pingbacks and postbacks. Default: fetch (layer) or Node's client (serve). */
@@ -103,6 +108,7 @@ export interface ResolvedOptions {
   readonly latency: number
   readonly slowReply: number
   readonly replyOrder: "sent" | "reversed"
+  readonly idListLag: number
   readonly webhookTimeout: number
 }
 
@@ -153,6 +159,7 @@ export const resolve = (options: SandboxOptions = {}): ResolvedOptions => {
     latency: millis(options.latency, 0),
     slowReply: millis(options.slowReply, 5 * 60_000),
     replyOrder: options.replyOrder ?? "sent",
+    idListLag: millis(options.idListLag, 0),
     webhookTimeout: millis(options.webhookTimeout, 10_000)
   }
 }
