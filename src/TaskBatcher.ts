@@ -22,7 +22,8 @@
  * - Budget. With `budget` set, a task whose estimated cost would take the run past it fails with
  *   `BudgetExceededError` and is not posted. The running total uses the costs the API returns.
  * - Resuming. A caller-given `correlationKey` already in the ledger is not posted again: its recorded
- *   outcome is returned (a recorded intent of unknown outcome is reconciled first). A key submitted again
+ *   outcome is returned (a recorded intent of unknown outcome is looked up in id_list first, once it has
+ *   had the time to list it; one pass serves many resumed keys). A key submitted again
  *   while its task is still in flight gets that task's outcome when it comes.
  *
  * @since 0.1.0
@@ -274,6 +275,11 @@ export const make = (options: Options = {}) =>
     })
     const inFlight = yield* Effect.makeSemaphore(settings.limits.simultaneousRequests)
     const scope = yield* Effect.scope
+    /**
+     * When this batcher started, or later met a POST of unknown outcome: every POST of an intent still
+     * without outcome (from an earlier process, or given up on here) was sent before then.
+     */
+    let lastUnknownAt = yield* Clock.currentTimeMillis
     let sequence = 0
     let spent = 0
     let reserved = 0
@@ -438,6 +444,36 @@ export const make = (options: Options = {}) =>
         })
       )
 
+    /** The last id_list pass made for resumed keys: from `since`, made at `at`. */
+    let resumePass: { readonly since: number; readonly at: number; readonly found: Listed } | undefined
+    const resumeLock = yield* Effect.makeSemaphore(1)
+
+    /**
+     * id_list for a resumed key whose intent (recorded at `intentAt`) has no known outcome. That intent may
+     * come from a process that crashed mid-POST, or from a batch this batcher gave up on: the pass is made
+     * `settleDelay` after the later of the batcher's start and its last unknown outcome, so that id_list has
+     * had the time to list whatever such a POST created. One pass serves every resumed key it covers (keys
+     * are resumed one after the other, so resuming thousands pages through id_list once, not once per key);
+     * a key whose intent is older than the pass, or that needs a later one, makes a new pass.
+     */
+    const listedForResume = (intentAt: number): Effect.Effect<Listed, DataForSeoError> =>
+      resumeLock.withPermits(1)(
+        Effect.gen(function* () {
+          for (;;) {
+            const settledAt = lastUnknownAt + Duration.toMillis(settleDelay)
+            const now = yield* Clock.currentTimeMillis
+            if (now >= settledAt) {
+              if (resumePass !== undefined && resumePass.since <= intentAt && resumePass.at >= settledAt) return resumePass.found
+              const since = Math.min(intentAt, resumePass?.since ?? intentAt)
+              const found = yield* postedSince(since)
+              resumePass = { since, at: now, found }
+              return found
+            }
+            yield* Effect.sleep(Duration.millis(settledAt - now))
+          }
+        })
+      )
+
     /**
      * The task id_list lists for a tag that no other submission holds. A caller's tag may repeat, but two
      * submissions sharing one are never unresolved at once (see `busy`), so the one task of that tag the
@@ -521,6 +557,7 @@ export const make = (options: Options = {}) =>
       cause: string
     ): Effect.Effect<void, LedgerError> =>
       Effect.gen(function* () {
+        lastUnknownAt = Math.max(lastUnknownAt, yield* Clock.currentTimeMillis)
         yield* Effect.logWarning("task_post outcome unknown").pipe(
           Effect.annotateLogs({ engine: engine.name, tasks: batch.length, attempt, cause, policy })
         )
@@ -647,8 +684,7 @@ export const make = (options: Options = {}) =>
         if (e.taskId !== undefined) {
           return Option.some<Outcome>(Either.right({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine }))
         }
-        // its own pass, at once: resumed keys are looked up one after the other, and would each wait to gather
-        const found = yield* claim(yield* postedSince(e.intentAt), tag)
+        const found = yield* claim(yield* listedForResume(e.intentAt), tag)
         if (Option.isNone(found)) return Option.none<Outcome>()
         yield* ledger.recordPosted([{ correlationKey: key, taskId: found.value.id, cost: found.value.cost }])
         return Option.some<Outcome>(Either.right({ ...found.value, tag, correlationKey: key, engine }))

@@ -5,6 +5,7 @@ import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
 import * as DataForSeoClient from "../src/DataForSeoClient.js"
 import type { TaskSide } from "../src/Engine.js"
@@ -334,6 +335,48 @@ describe("TaskBatcher billing safety", () => {
       expect(resumed).toMatchObject({ id: task?.id, tag: "dfs:job-9" })
       expect((yield* stats).tasksBilled).toBe(1)
       expect(Option.map(yield* ledger.byCorrelationKey("job-9"), (e) => e.state)).toEqual(Option.some("posted"))
+      // the POST was sent just before the "crash" and id_list lists it only after a lag, shorter than
+      // settleDelay (1 s here): a lookup made at once would miss the task and post it a second time
+    }).pipe(Effect.provide(layer({ sandbox: { idListLag: "500 millis" } }))))
+
+  it.effect("a key given up on (at-most-once) and submitted again is looked up once id_list has had time to list it", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const emulator = yield* Sandbox.Emulator
+      yield* TestClock.adjust("5 seconds") // long after the batcher started
+      yield* emulator.scriptFaults("task_post", ["drop_after_processing"])
+      const first = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" })))
+      expect(Either.isLeft(first) && first.left._tag).toBe("PostOutcomeUnknownError")
+      const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" }))
+      const [task] = yield* emulator.tasks
+      expect(again.id).toBe(task?.id)
+      expect((yield* stats).tasksBilled).toBe(1)
+    }).pipe(Effect.provide(layer({ batcher: { policy: "at-most-once" }, sandbox: { idListLag: "500 millis" } }))))
+
+  it.effect("resuming many intents of unknown outcome pages through id_list once, not once per key", () =>
+    Effect.gen(function* () {
+      const ledger = yield* TaskLedger.TaskLedger
+      const tasks = Array.from({ length: 50 }, (_, i) => naver(`k${i}`))
+      const keyOf = (_: NaverOrganic.Task, i: number) => `job-${i}`
+      const requests = tasks.map((task, i) => ({ keyword: String(task.keyword), tag: `dfs:${keyOf(task, i)}` }))
+      yield* ledger.recordIntents(
+        requests.map((request, i) => ({ correlationKey: keyOf(tasks[i] ?? naver(""), i), runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }))
+      )
+      // the crashed run's POSTs created every other task
+      const client = yield* DataForSeoClient.DataForSeoClient
+      yield* client.post(NaverOrganic.paths.taskPost, requests.filter((_, i) => i % 2 === 0), Schema.Unknown)
+      const created = new Map((yield* Effect.flatMap(Sandbox.Emulator, (e) => e.tasks)).map((t) => [t.tag, t.id]))
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, tasks, { correlationKey: keyOf }))
+      const ids = outcomes.map((outcome) => (Either.isRight(outcome) ? outcome.right.id : outcome.left._tag))
+      expect(ids.filter((_, i) => i % 2 === 0)).toEqual(requests.filter((_, i) => i % 2 === 0).map((r) => created.get(r.tag)))
+      expect(new Set(ids).size).toBe(50)
+      const s = yield* stats
+      expect({ idList: s.calls.id_list.calls, taskPost: s.calls.task_post.calls, billed: s.tasksBilled }).toEqual({
+        idList: 1,
+        taskPost: 2,
+        billed: 50
+      })
     }).pipe(Effect.provide(layer())))
 })
 
@@ -412,6 +455,7 @@ describe("TaskBatcher under faults", () => {
           sandbox: {
             seed: 7,
             slowReply: "1 minute",
+            idListLag: "500 millis", // shorter than the settle delay (1 s here), as a lag must be for reconciliation to work
             limits: { duplicateTasksPerHour: 1 },
             faults: {
               probability: {
