@@ -280,6 +280,11 @@ export const make = (options: Options = {}) =>
      * without outcome (from an earlier process, or given up on here) was sent before then.
      */
     let lastUnknownAt = yield* Clock.currentTimeMillis
+    const markUnknown = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.sync(() => {
+        lastUnknownAt = Math.max(lastUnknownAt, now)
+      })
+    )
     let sequence = 0
     let spent = 0
     let reserved = 0
@@ -359,15 +364,15 @@ export const make = (options: Options = {}) =>
 
     // --- reconciliation through id_list ----------------------------------------------------------
 
-    /** Tasks of the account posted since `since` (id_list, with metadata), grouped by tag. */
-    const postedSince = (since: number) =>
+    /** Tasks of the account posted from `since` to `until` (default: now), by id_list with metadata, grouped by tag. */
+    const postedSince = (since: number, until?: number) =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
+        const to = until ?? (yield* Clock.currentTimeMillis)
         const found = new Map<string, Array<{ id: string; cost: number }>>()
         for (let offset = 0; ; offset += 1000) {
           const request: IdListRequest = {
             datetime_from: formatApiDateTime(new Date(since - 60_000)),
-            datetime_to: formatApiDateTime(new Date(now + 60_000)),
+            datetime_to: formatApiDateTime(new Date(to + 60_000)),
             limit: 1000,
             offset,
             sort: "asc",
@@ -444,32 +449,34 @@ export const make = (options: Options = {}) =>
         })
       )
 
-    /** The last id_list pass made for resumed keys: from `since`, made at `at`. */
-    let resumePass: { readonly since: number; readonly at: number; readonly found: Listed } | undefined
+    /** The last id_list pass made for resumed keys: the tasks posted from `since` to `until`. */
+    let resumePass: { readonly since: number; readonly until: number; readonly found: Listed } | undefined
     const resumeLock = yield* Effect.makeSemaphore(1)
 
     /**
      * id_list for a resumed key whose intent (recorded at `intentAt`) has no known outcome. That intent may
-     * come from a process that crashed mid-POST, or from a batch this batcher gave up on: the pass is made
-     * `settleDelay` after the later of the batcher's start and its last unknown outcome, so that id_list has
-     * had the time to list whatever such a POST created. One pass serves every resumed key it covers (keys
-     * are resumed one after the other, so resuming thousands pages through id_list once, not once per key);
-     * a key whose intent is older than the pass, or that needs a later one, makes a new pass.
+     * come from a process that crashed mid-POST, or from a batch this batcher gave up on: either way its
+     * POSTs were sent before `lastUnknownAt`, so the pass lists the tasks posted up to then, once
+     * `settleDelay` has passed since (id_list has had the time to list them). One pass serves every resumed
+     * key it covers (keys are resumed one after the other, so resuming thousands pages through id_list once,
+     * not once per key); a key whose intent is older than the pass, or an unknown outcome met since, makes a
+     * new one.
      */
     const listedForResume = (intentAt: number): Effect.Effect<Listed, DataForSeoError> =>
       resumeLock.withPermits(1)(
         Effect.gen(function* () {
           for (;;) {
-            const settledAt = lastUnknownAt + Duration.toMillis(settleDelay)
-            const now = yield* Clock.currentTimeMillis
-            if (now >= settledAt) {
-              if (resumePass !== undefined && resumePass.since <= intentAt && resumePass.at >= settledAt) return resumePass.found
-              const since = Math.min(intentAt, resumePass?.since ?? intentAt)
-              const found = yield* postedSince(since)
-              resumePass = { since, at: now, found }
-              return found
+            const until = lastUnknownAt
+            const wait = until + Duration.toMillis(settleDelay) - (yield* Clock.currentTimeMillis)
+            if (wait > 0) {
+              yield* Effect.sleep(Duration.millis(wait))
+              continue // an unknown outcome may have come meanwhile
             }
-            yield* Effect.sleep(Duration.millis(settledAt - now))
+            if (resumePass !== undefined && resumePass.since <= intentAt && resumePass.until >= until) return resumePass.found
+            const since = Math.min(intentAt, resumePass?.since ?? intentAt)
+            const found = yield* postedSince(since, until)
+            resumePass = { since, until, found }
+            return found
           }
         })
       )
@@ -557,7 +564,7 @@ export const make = (options: Options = {}) =>
       cause: string
     ): Effect.Effect<void, LedgerError> =>
       Effect.gen(function* () {
-        lastUnknownAt = Math.max(lastUnknownAt, yield* Clock.currentTimeMillis)
+        yield* markUnknown
         yield* Effect.logWarning("task_post outcome unknown").pipe(
           Effect.annotateLogs({ engine: engine.name, tasks: batch.length, attempt, cause, policy })
         )
@@ -585,12 +592,17 @@ export const make = (options: Options = {}) =>
         .recordIntents(batch)
         .pipe(
           Effect.zipRight(send(engine, batch, 1)),
-          Effect.catchAll((error) => failAll(batch, () => error)),
+          // a batch cut short (a ledger failure, a defect) may have created tasks whose ids are not recorded
+          Effect.catchAll((error) => Effect.zipRight(markUnknown, failAll(batch, () => error))),
           Effect.onExit((exit) =>
-            Effect.sync(() => {
-              if (Exit.isSuccess(exit)) return
-              for (const p of batch) resolve(p, Exit.failCause(exit.cause))
-            })
+            Exit.isSuccess(exit)
+              ? Effect.void
+              : Effect.zipRight(
+                markUnknown,
+                Effect.sync(() => {
+                  for (const p of batch) resolve(p, Exit.failCause(exit.cause))
+                })
+              )
           )
         )
 

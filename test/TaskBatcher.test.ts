@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -338,6 +339,53 @@ describe("TaskBatcher billing safety", () => {
       // the POST was sent just before the "crash" and id_list lists it only after a lag, shorter than
       // settleDelay (1 s here): a lookup made at once would miss the task and post it a second time
     }).pipe(Effect.provide(layer({ sandbox: { idListLag: "500 millis" } }))))
+
+  it.effect("a resumed key's id_list pass ends when its POSTs could last have been sent: what the batcher posted since is not paged", () =>
+    Effect.gen(function* () {
+      const ledger = yield* TaskLedger.TaskLedger
+      const request = { keyword: "a", tag: "dfs:job-9" }
+      yield* ledger.recordIntents([{ correlationKey: "job-9", runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }])
+      const client = yield* DataForSeoClient.DataForSeoClient
+      yield* client.post(NaverOrganic.paths.taskPost, [request], Schema.Unknown)
+      const [task] = yield* Effect.flatMap(Sandbox.Emulator, (e) => e.tasks)
+      const batcher = yield* TaskBatcher.TaskBatcher
+      yield* TestClock.adjust("2 minutes")
+      // 1,500 tasks posted since: with them, the window would hold two pages of id_list
+      yield* driven(batcher.submitAll(NaverOrganic.engine, Array.from({ length: 1500 }, (_, i) => naver(`k${i}`))))
+      const resumed = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-9" }))
+      expect(resumed.id).toBe(task?.id)
+      expect((yield* stats).calls.id_list.calls).toBe(1)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a batch cut short by the ledger after its POST is looked up, when resubmitted, once id_list has had time to list it", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      yield* TestClock.adjust("5 seconds") // long after the batcher started
+      const first = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" })))
+      expect(Either.isLeft(first) && first.left._tag).toBe("LedgerStoreError")
+      const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" }))
+      const [task] = yield* Effect.flatMap(Sandbox.Emulator, (e) => e.tasks)
+      expect(again.id).toBe(task?.id)
+      expect((yield* stats).tasksBilled).toBe(1)
+    }).pipe(
+      Effect.provide(
+        layer({
+          sandbox: { idListLag: "500 millis" },
+          // the first recordPosted fails: the task exists, the ledger holds only its intent
+          ledger: Layer.effect(
+            TaskLedger.TaskLedger,
+            Effect.map(TaskLedger.makeMemory, (memory) => {
+              let failures = 1
+              return TaskLedger.TaskLedger.of({
+                ...memory,
+                recordPosted: (list) =>
+                  failures-- > 0 ? Effect.fail(new TaskLedger.LedgerStoreError({ message: "disk full" })) : memory.recordPosted(list)
+              })
+            })
+          )
+        })
+      )
+    ))
 
   it.effect("a key given up on (at-most-once) and submitted again is looked up once id_list has had time to list it", () =>
     Effect.gen(function* () {

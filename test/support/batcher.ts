@@ -20,13 +20,15 @@ export interface Setup {
   readonly sandbox?: SandboxOptions
   readonly batcher?: TaskBatcher.Options
   readonly config?: Partial<DataForSeoConfig.Options>
+  /** The ledger; default the memory ledger. */
+  readonly ledger?: Layer.Layer<TaskLedger.TaskLedger>
 }
 
 /** TaskBatcher + DataForSeoClient + memory ledger + in-process sandbox, all exposed to the test. */
 export const layer = (setup: Setup = {}) =>
   TaskBatcher.layer({ window: "20 millis", settleDelay: "1 second", backoff: "100 millis", ...setup.batcher }).pipe(
     Layer.provideMerge(DataForSeoClient.layerBasic),
-    Layer.provideMerge(TaskLedger.layerMemory),
+    Layer.provideMerge(setup.ledger ?? TaskLedger.layerMemory),
     Layer.provideMerge(
       DataForSeoConfig.layer({
         login: "sandbox",
