@@ -24,6 +24,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { gunzipSync } from "node:zlib"
 import * as Auth from "./Auth.js"
+import * as Deadlines from "./client/Deadlines.js"
 import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
 import { type DataForSeoError, DecodeError, TimeoutError, TransportError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
@@ -152,6 +153,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     const settings = yield* DataForSeoConfig
     const auth = yield* Auth.Auth
     const permits = yield* Effect.makeSemaphore(settings.limits.simultaneousRequests)
+    const deadlines = Deadlines.make()
     const httpClient = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>
         request.pipe(
@@ -176,10 +178,8 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
           })
         ),
         Effect.mapError((error) => new TransportError({ endpoint, message: error.message })),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })
-        }),
+        (exchanged) =>
+          deadlines.within(exchanged, timeout, () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })),
         permits.withPermits(1)
       )
 
