@@ -25,7 +25,8 @@
  *   limit of 2,000 a minute, and `spread` is off so that no call waits. All sides are warmed up (six
  *   runs each: the batcher's per-call code takes several runs to be optimized, as it would be in any
  *   long-running process), then alternate (the order changes each round), each on a fresh sandbox;
- *   ratios are of median CPU. No run is preceded by a forced full GC (`gc()`): after a full GC, V8
+ *   ratios are of median CPU over 15 rounds (a run's CPU varies by a quarter from one to the next on a
+ *   shared machine, as major GCs and the compiler threads fall in one run or another). No run is preceded by a forced full GC (`gc()`): after a full GC, V8
  *   deoptimizes every function whose optimized code refers to an object that GC freed ("weak objects"),
  *   Effect's run loop among them, so each run would recompile some 150 functions on the compiler thread
  *   (measured with `--trace-opt --trace-deopt`: 140-180 optimizations and 25-30 deoptimizations per run,
@@ -72,7 +73,9 @@ const RATE_WINDOW = "2 seconds"
 const RATE_TASKS = Number(process.env["BENCH_POST_RATE_TASKS"] ?? 60_000)
 const CONCURRENCY = 16
 const WARMUPS = 6
-const ROUNDS = 7
+const ROUNDS = 15
+/** The spread side idles 3 s a run and is informative only: it runs in every `SPREAD_EVERY`th round. */
+const SPREAD_EVERY = 3
 const DEADLINE_MS = 170_000
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -342,15 +345,16 @@ const cpu = (sandbox: Server) =>
     const runs = new Map<CpuSide, Array<Run>>(names.map((name) => [name, []]))
     for (let round = 0; round < ROUNDS; round++) {
       // each side takes each place in the order in turn
-      const order = names.map((_, i) => names[(i + round) % names.length] ?? "baseline")
-      for (const name of order) runs.get(name)?.push(yield* side(name, `r${round}`))
-      console.error(
-        `post-cpu round ${round}: ` +
-          names.map((name) => {
-            const run = runs.get(name)?.[round]
-            return `${name} ${run?.cpuMs.toFixed(0)} ms CPU / ${run?.wallMs.toFixed(0)} ms wall`
-          }).join(", ")
-      )
+      const order = names
+        .map((_, i) => names[(i + round) % names.length] ?? "baseline")
+        .filter((name) => name !== "spread" || round % SPREAD_EVERY === 0)
+      const measured: Array<string> = []
+      for (const name of order) {
+        const run = yield* side(name, `r${round}`)
+        runs.get(name)?.push(run)
+        measured.push(`${name} ${run.cpuMs.toFixed(0)} ms CPU / ${run.wallMs.toFixed(0)} ms wall`)
+      }
+      console.error(`post-cpu round ${round}: ${measured.join(", ")}`)
     }
     const cpuOf = (name: CpuSide) => median((runs.get(name) ?? []).map((r) => r.cpuMs))
     const wallOf = (name: CpuSide) => median((runs.get(name) ?? []).map((r) => r.wallMs))
