@@ -22,11 +22,14 @@
  *   plain keep-alive `fetch`, parses each reply and checks every task's status; 16 requests in flight on
  *   both sides. The batcher uses the HttpClient the README recommends on Node,
  *   `NodeHttpClient.layerUndici`, and sends as fast as the baseline does: 100 calls are within the default
- *   limit of 2,000 a minute, and `spread` is off so that no call waits. All sides are warmed up (six
+ *   limit of 2,000 a minute, and `spread` is off so that no call waits. Both sides are warmed up (six
  *   runs each: the batcher's per-call code takes several runs to be optimized, as it would be in any
  *   long-running process), then alternate (the order changes each round), each on a fresh sandbox;
  *   ratios are of median CPU over 15 rounds (a run's CPU varies by a quarter from one to the next on a
- *   shared machine, as major GCs and the compiler threads fall in one run or another). No run is preceded by a forced full GC (`gc()`): after a full GC, V8
+ *   shared machine, as major GCs and the compiler threads fall in one run or another). Each transport is
+ *   measured in a phase of its own, against the baseline (undici, then `spread`, then fetch): a program
+ *   uses one HttpClient, and the garbage one leaves behind would be collected during the next run,
+ *   whichever side it is. No run is preceded by a forced full GC (`gc()`): after a full GC, V8
  *   deoptimizes every function whose optimized code refers to an object that GC freed ("weak objects"),
  *   Effect's run loop among them, so each run would recompile some 150 functions on the compiler thread
  *   (measured with `--trace-opt --trace-deopt`: 140-180 optimizations and 25-30 deoptimizations per run,
@@ -36,7 +39,8 @@
  *   Building the batcher's layers is not counted: a run goes from the first `submit` to the last outcome.
  * - `bench post-cpu-fetch ratio=<x> target=1.5`: the same batcher over `FetchHttpClient.layer` (the
  *   portable HttpClient), against the same baseline.
- * - `bench post-cpu-detail ...` (informative): the medians behind both ratios; `spread_cpu_ms`, the batcher
+ * - `bench post-cpu-detail ...` (informative): the medians behind both ratios (each with the baseline of its
+ *   phase); `spread_cpu_ms`, the batcher
  *   over undici with its default `spread` (100 calls spaced 30 ms apart: the process idles between calls,
  *   and waking up for each costs CPU the back-to-back baseline does not pay); and `fibers_cpu_ms`,
  *   10,000 fibers doing nothing (`Effect.forEach`, unbounded concurrency), for scale.
@@ -74,8 +78,10 @@ const RATE_TASKS = Number(process.env["BENCH_POST_RATE_TASKS"] ?? 60_000)
 const CONCURRENCY = 16
 const WARMUPS = 6
 const ROUNDS = 15
-/** The spread side idles 3 s a run and is informative only: it runs in every `SPREAD_EVERY`th round. */
-const SPREAD_EVERY = 3
+/** Rounds of the portable transport against the baseline. */
+const FETCH_ROUNDS = 9
+/** Runs of the spread side, which idles 3 s a run and is informative only. */
+const SPREAD_RUNS = 3
 const DEADLINE_MS = 170_000
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -324,7 +330,6 @@ type CpuSide = keyof typeof cpuSides | "baseline"
 const cpu = (sandbox: Server) =>
   Effect.gen(function* () {
     const limits = { simultaneousRequests: CONCURRENCY }
-    const names: ReadonlyArray<CpuSide> = ["undici", "fetch", "spread", "baseline"]
     const side = (name: CpuSide, label: string) =>
       Effect.gen(function* () {
         const url = yield* sandbox.serve(generous)
@@ -336,38 +341,48 @@ const cpu = (sandbox: Server) =>
         yield* check(stats.calls === TASKS / TASKS_PER_POST, `post-cpu ${name}: ${stats.calls} calls`)
         return run
       })
-    // Warm-up: code run once per call (100 times a run) takes several runs to be optimized, as it is in a
-    // long-running process. The spread side runs the same code, slowly: it is warmed up once.
-    yield* side("spread", "warm")
-    for (let i = 0; i < WARMUPS; i++) {
-      for (const name of names) if (name !== "spread") yield* side(name, `warm${i}`)
-    }
-    const runs = new Map<CpuSide, Array<Run>>(names.map((name) => [name, []]))
-    for (let round = 0; round < ROUNDS; round++) {
-      // each side takes each place in the order in turn
-      const order = names
-        .map((_, i) => names[(i + round) % names.length] ?? "baseline")
-        .filter((name) => name !== "spread" || round % SPREAD_EVERY === 0)
-      const measured: Array<string> = []
-      for (const name of order) {
-        const run = yield* side(name, `r${round}`)
-        runs.get(name)?.push(run)
-        measured.push(`${name} ${run.cpuMs.toFixed(0)} ms CPU / ${run.wallMs.toFixed(0)} ms wall`)
-      }
-      console.error(`post-cpu round ${round}: ${measured.join(", ")}`)
-    }
-    const cpuOf = (name: CpuSide) => median((runs.get(name) ?? []).map((r) => r.cpuMs))
-    const wallOf = (name: CpuSide) => median((runs.get(name) ?? []).map((r) => r.wallMs))
+    /**
+     * Warms `names` up, then runs them in alternation for `rounds` rounds (the order changes each round);
+     * the median CPU and wall time of each.
+     */
+    const compare = (phase: string, names: ReadonlyArray<CpuSide>, rounds: number, warmups = WARMUPS) =>
+      Effect.gen(function* () {
+        for (let i = 0; i < warmups; i++) {
+          for (const name of names) yield* side(name, `${phase}-warm${i}`)
+        }
+        const runs = new Map<CpuSide, Array<Run>>(names.map((name) => [name, []]))
+        for (let round = 0; round < rounds; round++) {
+          const order = names.map((_, i) => names[(i + round) % names.length] ?? "baseline")
+          const measured: Array<string> = []
+          for (const name of order) {
+            const run = yield* side(name, `${phase}-r${round}`)
+            runs.get(name)?.push(run)
+            measured.push(`${name} ${run.cpuMs.toFixed(0)} ms CPU / ${run.wallMs.toFixed(0)} ms wall`)
+          }
+          console.error(`post-cpu ${phase} round ${round}: ${measured.join(", ")}`)
+        }
+        return (name: CpuSide) => ({
+          cpu: median((runs.get(name) ?? []).map((r) => r.cpuMs)),
+          wall: median((runs.get(name) ?? []).map((r) => r.wallMs))
+        })
+      })
+    // Each transport in a phase of its own, against the baseline: a program uses one HttpClient, and the
+    // garbage one transport leaves behind would be collected during the next run, whichever it is.
+    const undici = yield* compare("undici", ["undici", "baseline"], ROUNDS)
+    // the same code as the undici side, already warm, run slowly
+    const spread = yield* compare("spread", ["spread"], SPREAD_RUNS, 1)
+    const fetch = yield* compare("fetch", ["fetch", "baseline"], FETCH_ROUNDS)
     // for scale, after the rounds: it leaves a heap that would weigh on the next run
     const fibers: Array<number> = []
     for (let i = 0; i < 3; i++) fibers.push(yield* fibersAlone(TASKS))
-    const baseline = cpuOf("baseline")
-    console.log(`bench post-cpu ratio=${(cpuOf("undici") / baseline).toFixed(2)} target=1.5`)
-    console.log(`bench post-cpu-fetch ratio=${(cpuOf("fetch") / baseline).toFixed(2)} target=1.5`)
+    const baseline = undici("baseline").cpu
+    console.log(`bench post-cpu ratio=${(undici("undici").cpu / baseline).toFixed(2)} target=1.5`)
+    console.log(`bench post-cpu-fetch ratio=${(fetch("fetch").cpu / fetch("baseline").cpu).toFixed(2)} target=1.5`)
     console.log(
-      `bench post-cpu-detail batcher_cpu_ms=${cpuOf("undici").toFixed(0)} fetch_transport_cpu_ms=${cpuOf("fetch").toFixed(0)} ` +
-        `spread_cpu_ms=${cpuOf("spread").toFixed(0)} baseline_cpu_ms=${baseline.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
-        `batcher_wall_ms=${wallOf("undici").toFixed(0)} baseline_wall_ms=${wallOf("baseline").toFixed(0)}`
+      `bench post-cpu-detail batcher_cpu_ms=${undici("undici").cpu.toFixed(0)} baseline_cpu_ms=${baseline.toFixed(0)} ` +
+        `fetch_transport_cpu_ms=${fetch("fetch").cpu.toFixed(0)} fetch_baseline_cpu_ms=${fetch("baseline").cpu.toFixed(0)} ` +
+        `spread_cpu_ms=${spread("spread").cpu.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
+        `batcher_wall_ms=${undici("undici").wall.toFixed(0)} baseline_wall_ms=${undici("baseline").wall.toFixed(0)}`
     )
   })
 
