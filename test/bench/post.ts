@@ -40,7 +40,8 @@
  * - `bench post-cpu-fetch ratio=<x> target=1.5`: the same batcher over `FetchHttpClient.layer` (the
  *   portable HttpClient), against the same baseline.
  * - `bench post-cpu-detail ...` (informative): the medians behind both ratios (each with the baseline of its
- *   phase); `spread_cpu_ms`, the batcher
+ *   phase); `no_ledger_cpu_ms`, the undici side with a ledger that keeps nothing (an ablation, measured in
+ *   the same rounds: what the memory ledger's bookkeeping costs); `spread_cpu_ms`, the batcher
  *   over undici with its default `spread` (100 calls spaced 30 ms apart: the process idles between calls,
  *   and waking up for each costs CPU the back-to-back baseline does not pay); and `fibers_cpu_ms`,
  *   10,000 fibers doing nothing (`Effect.forEach`, unbounded concurrency), for scale.
@@ -166,16 +167,39 @@ const transports: Record<Transport, Layer.Layer<HttpClient.HttpClient>> = {
   fetch: FetchHttpClient.layer
 }
 
+/**
+ * A ledger that keeps nothing, for the informative ablation side only: what the batcher costs apart from
+ * its bookkeeping. Never post through one: the ledger is what makes a lost task id recoverable.
+ */
+const forgetful = Layer.succeed(
+  TaskLedger.TaskLedger,
+  TaskLedger.TaskLedger.of({
+    recordIntents: () => Effect.void,
+    recordPosted: () => Effect.void,
+    recordReady: () => Effect.void,
+    recordCollected: () => Effect.void,
+    recordFailed: () => Effect.void,
+    unknownIntents: () => Effect.succeed([]),
+    uncollected: () => Effect.succeed([]),
+    byCorrelationKey: () => Effect.succeedNone,
+    byTaskId: () => Effect.succeedNone,
+    byTag: () => Effect.succeed([]),
+    costByRun: (runId) => Effect.succeed({ runId, tasks: 0, created: 0, cost: 0 })
+  })
+)
+
 interface BatcherSetup {
   readonly limits?: DataForSeoConfig.Options["limits"]
   readonly transport?: Transport
   readonly spread?: boolean
+  /** The memory ledger (default), or none: the ablation side. */
+  readonly ledger?: "memory" | "none"
 }
 
 const batcherLayer = (url: string, setup: BatcherSetup) =>
   TaskBatcher.layer({ spread: setup.spread ?? true }).pipe(
     Layer.provideMerge(DataForSeoClient.layerBasic),
-    Layer.provideMerge(TaskLedger.layerMemory),
+    Layer.provideMerge(setup.ledger === "none" ? forgetful : TaskLedger.layerMemory),
     Layer.provideMerge(DataForSeoConfig.layer({ login, password: Redacted.make(password), baseUrl: url, limits: setup.limits ?? {} })),
     Layer.provide(transports[setup.transport ?? "undici"])
   )
@@ -318,9 +342,10 @@ const rate = (sandbox: Server) =>
     console.log(`bench post-rate utilization=${(shortest / span).toFixed(3)} target=0.95 rejected=${stats.rejected}`)
   })
 
-/** The sides of the CPU benchmark: the batcher in three setups, and the baseline. */
+/** The sides of the CPU benchmark: the batcher in four setups, and the baseline. */
 const cpuSides = {
   undici: { transport: "undici", spread: false },
+  noLedger: { transport: "undici", spread: false, ledger: "none" },
   fetch: { transport: "fetch", spread: false },
   spread: { transport: "undici", spread: true }
 } satisfies Record<string, BatcherSetup>
@@ -368,7 +393,7 @@ const cpu = (sandbox: Server) =>
       })
     // Each transport in a phase of its own, against the baseline: a program uses one HttpClient, and the
     // garbage one transport leaves behind would be collected during the next run, whichever it is.
-    const undici = yield* compare("undici", ["undici", "baseline"], ROUNDS)
+    const undici = yield* compare("undici", ["undici", "noLedger", "baseline"], ROUNDS)
     // the same code as the undici side, already warm, run slowly
     const spread = yield* compare("spread", ["spread"], SPREAD_RUNS, 1)
     const fetch = yield* compare("fetch", ["fetch", "baseline"], FETCH_ROUNDS)
@@ -381,7 +406,7 @@ const cpu = (sandbox: Server) =>
     console.log(
       `bench post-cpu-detail batcher_cpu_ms=${undici("undici").cpu.toFixed(0)} baseline_cpu_ms=${baseline.toFixed(0)} ` +
         `fetch_transport_cpu_ms=${fetch("fetch").cpu.toFixed(0)} fetch_baseline_cpu_ms=${fetch("baseline").cpu.toFixed(0)} ` +
-        `spread_cpu_ms=${spread("spread").cpu.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
+        `no_ledger_cpu_ms=${undici("noLedger").cpu.toFixed(0)} spread_cpu_ms=${spread("spread").cpu.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
         `batcher_wall_ms=${undici("undici").wall.toFixed(0)} baseline_wall_ms=${undici("baseline").wall.toFixed(0)}`
     )
   })
