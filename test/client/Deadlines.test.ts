@@ -14,6 +14,15 @@ const here = dirname(fileURLToPath(import.meta.url))
 
 const timedOut = (after: string) => `timed out after ${after}`
 
+/** A call that never ends, given 5 s, forked; `interrupted` completes when the call is interrupted. */
+const hangingFor5s = Effect.gen(function* () {
+  const { within } = Deadlines.make()
+  const interrupted = yield* Deferred.make<void>()
+  const call = Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined))
+  const fiber = yield* Effect.fork(within(call, Duration.seconds(5), () => timedOut("5 s")))
+  return { fiber, interrupted }
+})
+
 describe("Deadlines", () => {
   it.effect("passes the effect's outcome through when it ends in time", () =>
     Effect.gen(function* () {
@@ -30,11 +39,7 @@ describe("Deadlines", () => {
 
   it.effect("interrupts an effect past its deadline and fails with the timeout error", () =>
     Effect.gen(function* () {
-      const { within } = Deadlines.make()
-      const interrupted = yield* Deferred.make<void>()
-      const fiber = yield* Effect.fork(
-        within(Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined)), Duration.seconds(5), () => timedOut("5 s"))
-      )
+      const { fiber, interrupted } = yield* hangingFor5s
       yield* TestClock.adjust("4999 millis")
       expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
       yield* TestClock.adjust("1 millis")
@@ -73,11 +78,7 @@ describe("Deadlines", () => {
 
   it.effect("interrupting the caller interrupts the effect", () =>
     Effect.gen(function* () {
-      const { within } = Deadlines.make()
-      const interrupted = yield* Deferred.make<void>()
-      const fiber = yield* Effect.fork(
-        within(Effect.onInterrupt(Effect.never, () => Deferred.succeed(interrupted, undefined)), Duration.seconds(5), () => timedOut("5 s"))
-      )
+      const { fiber, interrupted } = yield* hangingFor5s
       yield* Effect.yieldNow()
       yield* Fiber.interrupt(fiber)
       expect(yield* Deferred.isDone(interrupted)).toBe(true)
