@@ -321,6 +321,18 @@ for (const { layer, name } of transports) {
         expect(bad.status_code).toBe(40501)
       }).pipe(Effect.provide(layer()))))
 
+    it.effect("id_list with idListLag: a posted task shows only once the lag has passed", () =>
+      atStart(Effect.gen(function*() {
+        yield* post(base, NAVER_POST, [naver("a", { tag: "A" })])
+        const all = { datetime_from: "2026-11-23 12:00:00 +00:00", datetime_to: "2026-11-23 13:00:00 +00:00" }
+        const listed = () => Effect.map(post(base, "/v3/serp/id_list", [all]), (reply) => (firstTask(reply).result ?? []).length)
+        expect(yield* listed()).toBe(0)
+        yield* TestClock.adjust("29 seconds")
+        expect(yield* listed()).toBe(0)
+        yield* TestClock.adjust("1 second")
+        expect(yield* listed()).toBe(1)
+      }).pipe(Effect.provide(layer({ idListLag: "30 seconds" })))))
+
     it.effect("user_data: login, balance, limits", () =>
       Effect.gen(function*() {
         yield* post(base, NAVER_POST, [naver("a")])
