@@ -626,32 +626,51 @@ export const make = (options: Options = {}) =>
     }
 
     const packer = <Task>(engine: TaskSide<Task>, lane: Lane<Pending>) => {
-      const nextBatch = Effect.gen(function* () {
-        const batch: Array<Pending> = []
-        const add = (items: Iterable<Pending>) => {
-          for (const p of items) {
-            if (batch.length < maxTasks && !(p.tracked && busy.has(p.tag))) {
-              batch.push(p)
-              if (p.tracked) busy.add(p.tag)
-            } else lane.held.push(p)
+      /** Fills `batch` from the lane: at once when full, after the window when partial. */
+      const fill = (batch: Array<Pending>) =>
+        Effect.gen(function* () {
+          const add = (items: Iterable<Pending>) => {
+            for (const p of items) {
+              if (batch.length < maxTasks && !(p.tracked && busy.has(p.tag))) {
+                batch.push(p)
+                if (p.tracked) busy.add(p.tag)
+              } else lane.held.push(p)
+            }
           }
-        }
-        add(lane.held.splice(0))
-        while (batch.length === 0) {
-          yield* lane.ready
-          add(lane.take(maxTasks))
-        }
-        if (batch.length < maxTasks) {
-          yield* Effect.sleep(window)
-          add(lane.take(maxTasks - batch.length))
-        }
-        return batch
-      })
-      return Effect.forever(
-        Effect.flatMap(nextBatch, (batch) =>
-          Effect.zipRight(inFlight.take(1), Effect.forkIn(run(engine, batch).pipe(Effect.ensuring(inFlight.release(1))), scope))
+          add(lane.held.splice(0))
+          while (batch.length === 0) {
+            yield* lane.ready
+            add(lane.take(maxTasks))
+          }
+          if (batch.length < maxTasks) {
+            yield* Effect.sleep(window)
+            add(lane.take(maxTasks - batch.length))
+          }
+        })
+      // Once it has its request slot, a batch is handed to its own fiber, which owns it from then on.
+      // Until then it is the packer's: interrupted (the batcher closing), it interrupts the batch's callers,
+      // who would otherwise wait for ever.
+      const nextBatch = Effect.suspend(() => {
+        const batch: Array<Pending> = []
+        let handedOver = false
+        return Effect.uninterruptibleMask((restore) =>
+          restore(Effect.zipRight(fill(batch), inFlight.take(1))).pipe(
+            Effect.zipRight(
+              Effect.forkIn(Effect.interruptible(run(engine, batch).pipe(Effect.ensuring(inFlight.release(1)))), scope)
+            ),
+            Effect.tap(() => {
+              handedOver = true
+            })
+          )
+        ).pipe(
+          Effect.onInterrupt(() =>
+            Effect.sync(() => {
+              if (!handedOver) for (const p of batch) resolve(p, Exit.interrupt(FiberId.none))
+            })
+          )
         )
-      )
+      })
+      return Effect.forever(nextBatch)
     }
 
     // a lane without its packer would hold its tasks for ever: both are made, or neither

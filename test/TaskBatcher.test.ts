@@ -1,11 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
 import * as DataForSeoClient from "../src/DataForSeoClient.js"
@@ -628,4 +632,46 @@ describe("TaskBatcher.submitAll", () => {
       expect(yield* batcher.submitAll(NaverOrganic.engine, [])).toEqual([])
       expect((yield* stats).calls.task_post.calls).toBe(0)
     }).pipe(Effect.provide(layer())))
+})
+
+describe("TaskBatcher closing", () => {
+  it.effect("closing the batcher interrupts the callers still waiting, whether their task is queued or being packed", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(layer({ batcher: { window: "1 hour" } }), scope)
+      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
+      // a partial batch: the packer holds it for the window
+      const waiting = yield* Effect.fork(batcher.submit(NaverOrganic.engine, naver("a")))
+      const bulk = yield* Effect.fork(batcher.submitAll(NaverOrganic.engine, [naver("b"), naver("c")]))
+      yield* TestClock.adjust("1 second")
+      yield* Scope.close(scope, Exit.void)
+      const [one, all] = yield* Effect.all([Fiber.await(waiting), Fiber.await(bulk)]).pipe(
+        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
+        Effect.fork,
+        Effect.tap(() => TestClock.adjust("1 second")),
+        Effect.flatMap(Fiber.join)
+      )
+      expect(Exit.isInterrupted(one)).toBe(true)
+      expect(Exit.isInterrupted(all)).toBe(true)
+    }))
+
+  it.effect("closing the batcher interrupts the callers of a batch in flight and of one waiting for a request slot", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(
+        layer({ sandbox: { latency: "1 minute" }, config: { limits: { simultaneousRequests: 1 } } }),
+        scope
+      )
+      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
+      const bulk = yield* Effect.fork(batcher.submitAll(NaverOrganic.engine, Array.from({ length: 150 }, (_, i) => naver(`k${i}`))))
+      yield* TestClock.adjust("1 second") // the first batch is in flight, the second waits for its slot
+      yield* Scope.close(scope, Exit.void)
+      const exit = yield* Fiber.await(bulk).pipe(
+        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
+        Effect.fork,
+        Effect.tap(() => TestClock.adjust("1 second")),
+        Effect.flatMap(Fiber.join)
+      )
+      expect(Exit.isInterrupted(exit)).toBe(true)
+    }))
 })
