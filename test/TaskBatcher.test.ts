@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -632,6 +633,28 @@ describe("TaskBatcher.submitAll", () => {
       expect(yield* batcher.submitAll(NaverOrganic.engine, [])).toEqual([])
       expect((yield* stats).calls.task_post.calls).toBe(0)
     }).pipe(Effect.provide(layer())))
+})
+
+describe("TaskBatcher defects", () => {
+  it.effect("a defect while a batch runs (here in the ledger) is the whole submitAll's, and each submit's: nobody hangs", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const bulk = yield* driven(Effect.exit(batcher.submitAll(NaverOrganic.engine, [naver("a"), naver("b")])))
+      expect(Exit.isFailure(bulk) && Cause.isDie(bulk.cause)).toBe(true)
+      const single = yield* driven(Effect.exit(batcher.submit(NaverOrganic.engine, naver("c"))))
+      expect(Exit.isFailure(single) && Cause.isDie(single.cause)).toBe(true)
+    }).pipe(
+      Effect.provide(
+        layer({
+          ledger: Layer.effect(
+            TaskLedger.TaskLedger,
+            Effect.map(TaskLedger.makeMemory, (memory) =>
+              TaskLedger.TaskLedger.of({ ...memory, recordPosted: () => Effect.dieMessage("a bug in a ledger") })
+            )
+          )
+        })
+      )
+    ))
 })
 
 describe("TaskBatcher closing", () => {
