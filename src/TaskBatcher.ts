@@ -649,29 +649,37 @@ export const make = (options: Options = {}) =>
         })
       // Once it has its request slot, a batch is handed to its own fiber, which owns it from then on.
       // Until then it is the packer's: interrupted (the batcher closing), it interrupts the batch's callers,
-      // who would otherwise wait for ever.
+      // who would otherwise wait for ever. A fiber forked into a scope already closing is interrupted before
+      // it starts, so its own clean-up never runs: then its batch's callers are interrupted here too (its
+      // request slot is not given back, which no longer matters once the batcher is closed).
       const nextBatch = Effect.suspend(() => {
         const batch: Array<Pending> = []
         let handedOver = false
+        let started = false
+        const interruptAll = () => {
+          for (const p of batch) resolve(p, Exit.interrupt(FiberId.none))
+        }
+        const job = Effect.suspend(() => {
+          started = true
+          return run(engine, batch)
+        }).pipe(Effect.ensuring(inFlight.release(1)))
         return Effect.uninterruptibleMask((restore) =>
           restore(Effect.zipRight(fill(batch), inFlight.take(1))).pipe(
-            Effect.zipRight(
-              Effect.forkIn(Effect.interruptible(run(engine, batch).pipe(Effect.ensuring(inFlight.release(1)))), scope)
-            ),
-            Effect.tap(() => {
+            Effect.zipRight(Effect.forkIn(Effect.interruptible(job), scope)),
+            Effect.map((fiber) => {
               handedOver = true
+              fiber.addObserver(() => {
+                if (!started) interruptAll()
+              })
             })
           )
-        ).pipe(
-          Effect.onInterrupt(() =>
-            Effect.sync(() => {
-              if (!handedOver) for (const p of batch) resolve(p, Exit.interrupt(FiberId.none))
-            })
-          )
-        )
+        ).pipe(Effect.onInterrupt(() => Effect.sync(() => (handedOver ? undefined : interruptAll()))))
       })
       return Effect.forever(nextBatch)
     }
+
+    /** Set as the batcher's scope closes: from then on no task is queued, and no packer started. */
+    let closed = false
 
     // a lane without its packer would hold its tasks for ever: both are made, or neither
     const laneFor = <Task>(engine: TaskSide<Task>): Effect.Effect<Lane<Pending>> =>
@@ -687,9 +695,20 @@ export const make = (options: Options = {}) =>
         })
       )
 
+    /** Queues admitted tasks on their engine's lane; once the batcher is closed, interrupts their callers instead. */
+    const enqueue = <Task>(engine: TaskSide<Task>, pendings: ReadonlyArray<Pending>): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (closed) {
+          for (const p of pendings) resolve(p, Exit.interrupt(FiberId.none))
+          return Effect.void
+        }
+        return Effect.map(laneFor(engine), (lane) => lane.offerAll(pendings))
+      })
+
     // Callers still waiting when the batcher closes are interrupted rather than left hanging.
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
+        closed = true
         for (const lane of lanes.values()) {
           for (const p of lane.drain()) p.done(Exit.interrupt(FiberId.none))
         }
@@ -790,7 +809,7 @@ export const make = (options: Options = {}) =>
       Effect.gen(function* () {
         const outcome = yield* Deferred.make<PostedTask, SubmitError>()
         const pending = yield* admit(engine, task, submitOptions.correlationKey, (exit) => Deferred.unsafeDone(outcome, exit))
-        if (pending !== undefined) (yield* laneFor(engine)).offer(pending)
+        if (pending !== undefined) yield* enqueue(engine, [pending])
         return yield* Deferred.await(outcome)
       })
 
@@ -804,7 +823,6 @@ export const make = (options: Options = {}) =>
 
     const submitAll = <Task>(engine: TaskSide<Task>, tasks: Iterable<Task>, submitOptions: SubmitAllOptions<Task> = {}) =>
       Effect.gen(function* () {
-        const lane = yield* laneFor(engine)
         const keyOf = submitOptions.correlationKey
         const iterator = tasks[Symbol.iterator]()
         const exits: Array<Exit.Exit<PostedTask, SubmitError>> = []
@@ -834,6 +852,8 @@ export const make = (options: Options = {}) =>
           return chunk
         }
         while (reading) {
+          // closed meanwhile: its tasks were interrupted, and the rest of the iterable (maybe endless) is not read
+          if (closed) return yield* Effect.interrupt
           if (admissionWindow - unresolved < maxTasks) {
             // made and awaited in one step: no outcome can come in between unheard
             const signal = Deferred.unsafeMake<void>(FiberId.none)
@@ -850,7 +870,7 @@ export const make = (options: Options = {}) =>
               ? chunk.map((task, i) => admitNew(engine, task, undefined, doneAt(first + i)))
               : yield* Effect.forEach(chunk, (task, i) => admit(engine, task, keyOf(task, first + i), doneAt(first + i)))
           const pendings = admitted.filter((pending) => pending !== undefined)
-          lane.offerAll(pendings)
+          yield* enqueue(engine, pendings)
         }
         if (unresolved > 0) yield* Deferred.await(allDone)
         // a defect or an interruption of a task is the whole call's; typed failures are that task's outcome

@@ -678,6 +678,44 @@ describe("TaskBatcher closing", () => {
       expect(Exit.isInterrupted(all)).toBe(true)
     }))
 
+  it.effect("a batcher used after it was closed interrupts its caller rather than leave it waiting", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(layer(), scope)
+      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
+      yield* Scope.close(scope, Exit.void)
+      const [one, all] = yield* Effect.all([
+        Effect.exit(batcher.submit(NaverOrganic.engine, naver("a"))),
+        Effect.exit(batcher.submitAll(NaverOrganic.engine, [naver("b")]))
+      ]).pipe(
+        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
+        Effect.fork,
+        Effect.tap(() => TestClock.adjust("1 second")),
+        Effect.flatMap(Fiber.join)
+      )
+      expect([Exit.isInterrupted(one), Exit.isInterrupted(all)]).toEqual([true, true])
+    }))
+
+  it.effect("closing the batcher interrupts a submitAll reading an endless iterable", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(layer(), scope)
+      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
+      function* endless() {
+        for (let i = 0; ; i++) yield naver(`k${i}`)
+      }
+      const bulk = yield* Effect.fork(batcher.submitAll(NaverOrganic.engine, endless()))
+      yield* TestClock.adjust("1 second")
+      yield* Scope.close(scope, Exit.void)
+      const exit = yield* Fiber.await(bulk).pipe(
+        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
+        Effect.fork,
+        Effect.tap(() => TestClock.adjust("1 second")),
+        Effect.flatMap(Fiber.join)
+      )
+      expect(Exit.isInterrupted(exit)).toBe(true)
+    }))
+
   it.effect("closing the batcher interrupts the callers of a batch in flight and of one waiting for a request slot", () =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()
