@@ -57,21 +57,35 @@
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type {
-  CollectedInput,
-  Entry,
-  FailedInput,
-  IntentInput,
-  LedgerError,
-  LedgerStoreError,
-  PostedInput,
-  RunCost
+import {
+  type CollectedInput,
+  type Entry,
+  type FailedInput,
+  type IntentInput,
+  InvalidTransition,
+  type LedgerError,
+  type LedgerStoreError,
+  type PostedInput,
+  type Rejection,
+  type RunCost,
+  type State
 } from "./ledger/model.js"
-import { type Change, plan, View, type Write } from "./ledger/plan.js"
+import {
+  type Change,
+  collectedRule,
+  intentRule,
+  plan,
+  postedRule,
+  readyRule,
+  rejection,
+  View,
+  type Write
+} from "./ledger/plan.js"
 
 export {
   /** @see model.CollectedInput */
@@ -196,52 +210,13 @@ const newRow = (entry: IntentInput, at: number): Row => ({
   result: undefined
 })
 
-/** Applies a planned change (other than `Insert`) to its row. */
-const applyChange = (row: Row, change: Exclude<Change, { readonly _tag: "Insert" }>): void => {
-  switch (change._tag) {
-    case "Posted":
-      row.state = "posted"
-      row.taskId = change.taskId
-      row.cost = change.cost
-      row.postedAt = change.at
-      return
-    case "Ready":
-      row.state = "ready"
-      row.readyAt = change.at
-      return
-    case "Collected":
-      row.state = "collected"
-      row.collectedAt = change.at
-      if (change.result !== undefined) row.result = change.result
-      return
-    case "Failed":
-      row.state = "failed"
-      row.failedAt = change.at
-      row.failure = { code: change.code, message: change.message, billed: change.billed }
-      if (change.taskId !== undefined) row.taskId = change.taskId
-      if (change.cost !== undefined) row.cost = change.cost
-  }
-}
-
-/**
- * Takes back a change of `applyChange` other than `Failed`: each of them moves a row on from `change.from`
- * and only sets fields that the row did not have there.
- */
-const revertChange = (row: Row, change: Exclude<Change, { readonly _tag: "Insert" | "Failed" }>): void => {
-  row.state = change.from
-  switch (change._tag) {
-    case "Posted":
-      row.taskId = undefined
-      row.cost = undefined
-      row.postedAt = undefined
-      return
-    case "Ready":
-      row.readyAt = undefined
-      return
-    case "Collected":
-      row.collectedAt = undefined
-      row.result = undefined
-  }
+/** Records a planned failure on its row. */
+const markFailed = (row: Row, change: Extract<Change, { readonly _tag: "Failed" }>): void => {
+  row.state = "failed"
+  row.failedAt = change.at
+  row.failure = { code: change.code, message: change.message, billed: change.billed }
+  if (change.taskId !== undefined) row.taskId = change.taskId
+  if (change.cost !== undefined) row.cost = change.cost
 }
 
 /** The `Entry` of a row: a copy, without the fields the row does not have. */
@@ -273,74 +248,110 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
   const rows = new Map<string, Row>()
   const rowOfTask = new Map<string, Row>()
 
-  // Plan and apply run in one synchronous step: no other fiber can interleave, so each call is atomic.
-  // A row is a snapshot as the planner reads it; rows change only once the whole write is planned.
+  // Each write runs in one synchronous step: no other fiber can interleave, so each call is atomic.
+  // For failures, a row is a snapshot as the planner reads it; rows change once the whole write is planned.
   const view = new View((key) => rows.get(key), (id) => rowOfTask.get(id), false)
 
-  const apply = (change: Change): void => {
-    if (change._tag === "Insert") {
-      rows.set(change.entry.correlationKey, newRow(change.entry, change.at))
-      return
-    }
-    const row = rows.get(change.correlationKey)
-    if (row === undefined) return
-    applyChange(row, change)
-    if (row.taskId !== undefined) rowOfTask.set(row.taskId, row)
-  }
-
-  /** Takes back the first `count` of `changes`, applied by `applyUnlessTwice`. */
-  const revert = (changes: ReadonlyArray<Change>, count: number): void => {
-    for (let i = count - 1; i >= 0; i--) {
-      const change = changes[i]
-      if (change === undefined || change._tag === "Failed") continue
-      if (change._tag === "Insert") {
-        rows.delete(change.entry.correlationKey)
-        continue
-      }
-      const row = rows.get(change.correlationKey)
-      if (row === undefined) continue
-      if (change._tag === "Posted") rowOfTask.delete(change.taskId)
-      revertChange(row, change)
-    }
-  }
+  const ownerOf = (taskId: string) => rowOfTask.get(taskId)
 
   /**
-   * Applies changes planned without the overlay, until one finds its entry (or task id) already changed
-   * by an earlier one: the write named an entry twice. It then takes back what it applied and says so.
-   * (Each row is looked up again here, just after the planner looked it up: cheap, it is still in the cache.)
+   * Applies a write other than failures entry by entry, each judged by the ledger's rules against the rows
+   * as the entries before it left them (what planning with an overlay does, without a copy of anything).
+   * If any entry is refused, the changes made are taken back (each only set what its row did not have in
+   * the state it came from) and the refusals returned.
    */
-  const applyUnlessTwice = (changes: ReadonlyArray<Change>): boolean => {
-    for (let i = 0; i < changes.length; i++) {
-      const change = changes[i]
-      if (change === undefined || change._tag === "Failed") continue // never planned without the overlay
-      if (change._tag !== "Insert" && rows.get(change.correlationKey)?.state !== change.from) {
-        revert(changes, i)
-        return false
-      }
-      const keys = rows.size
-      const ids = rowOfTask.size
-      apply(change)
-      // an insert that adds no row, or a posted id that adds no index entry, met an earlier change of this write
-      if ((change._tag === "Insert" && rows.size === keys) || (change._tag === "Posted" && rowOfTask.size === ids)) {
-        revert(changes, i + 1)
-        return false
-      }
+  const applyInOrder = (request: Exclude<Write, { readonly _tag: "Failed" }>, now: number): Array<Rejection> => {
+    const rejected: Array<Rejection> = []
+    const changed: Array<Row> = []
+    const from: Array<State> = []
+    switch (request._tag) {
+      case "Intents":
+        for (const entry of request.entries) {
+          if (intentRule(rows.get(entry.correlationKey)) === "change") rows.set(entry.correlationKey, newRow(entry, now))
+        }
+        return rejected // an intent is never refused
+      case "Posted":
+        for (const entry of request.entries) {
+          const row = rows.get(entry.correlationKey)
+          const verdict = postedRule(row, entry.taskId, ownerOf)
+          if (typeof verdict === "object") rejected.push(rejection(entry.correlationKey, row, "posted", verdict.refuse))
+          else if (verdict === "change" && row !== undefined) {
+            changed.push(row)
+            row.state = "posted"
+            row.taskId = entry.taskId
+            row.cost = entry.cost
+            row.postedAt = entry.postedAt ?? now
+            rowOfTask.set(entry.taskId, row)
+          }
+        }
+        if (rejected.length > 0) {
+          for (const row of changed) {
+            if (row.taskId !== undefined) rowOfTask.delete(row.taskId)
+            row.state = "intent"
+            row.taskId = undefined
+            row.cost = undefined
+            row.postedAt = undefined
+          }
+        }
+        return rejected
+      case "Ready":
+        for (const taskId of request.taskIds) {
+          const row = rowOfTask.get(taskId)
+          const verdict = readyRule(row)
+          if (typeof verdict === "object") rejected.push(rejection(taskId, row, "ready", verdict.refuse))
+          else if (verdict === "change" && row !== undefined) {
+            changed.push(row)
+            row.state = "ready"
+            row.readyAt = now
+          }
+        }
+        if (rejected.length > 0) {
+          for (const row of changed) {
+            row.state = "posted"
+            row.readyAt = undefined
+          }
+        }
+        return rejected
+      case "Collected":
+        for (const entry of request.entries) {
+          const row = rowOfTask.get(entry.taskId)
+          const verdict = collectedRule(row)
+          if (typeof verdict === "object") rejected.push(rejection(entry.taskId, row, "collected", verdict.refuse))
+          else if (verdict === "change" && row !== undefined) {
+            changed.push(row)
+            from.push(row.state)
+            row.state = "collected"
+            row.collectedAt = now
+            if (entry.result !== undefined) row.result = entry.result
+          }
+        }
+        if (rejected.length > 0) {
+          changed.forEach((row, i) => {
+            row.state = from[i] ?? row.state
+            row.collectedAt = undefined
+            row.result = undefined
+          })
+        }
+        return rejected
     }
-    return true
   }
 
   const write = (request: Write) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      // Writes nearly always name each entry once: planned without the overlay (no copy of every change),
-      // they are applied as they are. A write that names an entry twice, is refused, or records failures
-      // (whose changes cannot be taken back) is planned again, exactly.
-      if (request._tag !== "Failed") {
-        const quick = plan(request, view, now, false)
-        if (Either.isRight(quick) && applyUnlessTwice(quick.right)) return Either.void
+      if (request._tag === "Failed") {
+        // a failure may overwrite what a row had: planned whole first, applied only if nothing is refused
+        return Either.map(plan(request, view, now), (changes) => {
+          for (const change of changes) {
+            if (change._tag !== "Failed") continue // a failure write plans failures only
+            const row = rows.get(change.correlationKey)
+            if (row === undefined) continue
+            markFailed(row, change)
+            if (row.taskId !== undefined) rowOfTask.set(row.taskId, row)
+          }
+        })
       }
-      return Either.map(plan(request, view, now), (changes) => {
-        for (const change of changes) apply(change)
-      })
+      const rejected = applyInOrder(request, now)
+      return Arr.isNonEmptyArray(rejected) ? Either.left(new InvalidTransition({ rejected })) : Either.void
     })
 
   const select = (predicate: (row: Row) => boolean) =>

@@ -1,6 +1,7 @@
 /**
- * The ledger's state machine as a pure function, shared by every store: given a write and what the
- * store knows of the entries it names, either the changes to apply or the refused transitions.
+ * The ledger's state machine, shared by every store: the rule of each transition (an entry's verdict, from
+ * what the store knows of it), and `plan`, which judges a whole write by them as a pure function: either
+ * the changes to apply or the refused transitions. The memory store applies the rules in place instead.
  *
  * @since 0.1.0
  * @internal
@@ -89,6 +90,51 @@ export class View {
   }
 }
 
+/** What a rule says of one entry of a write: change it, keep it as it is (nothing to record), or refuse the write. */
+export type Verdict = "change" | "keep" | { readonly refuse: string }
+
+/** The refusal of the transition of `current` (named `ref` by the write) to `to`. */
+export const rejection = (ref: string, current: Snapshot | undefined, to: State, reason: string): Rejection =>
+  current === undefined ? { ref, to, reason } : { ref, from: current.state, to, reason }
+
+/** An intent: recorded unless its key has one (a resumed run records it again: the first intent wins). */
+export const intentRule = (current: Snapshot | undefined): Verdict => (current === undefined ? "change" : "keep")
+
+/**
+ * Posting `taskId` for the entry `current`. An intent takes the id unless another entry holds it (`owner`,
+ * asked only then); an entry already posted with that id keeps it; any other id, or none, is refused: a
+ * second id for one key is a second, billed, task, never hidden.
+ */
+export const postedRule = (
+  current: Snapshot | undefined,
+  taskId: string,
+  owner: (taskId: string) => Snapshot | undefined
+): Verdict => {
+  if (current === undefined) return { refuse: "no intent was recorded for this key" }
+  if (current.state === "intent") {
+    const holder = owner(taskId)
+    return holder !== undefined && holder.correlationKey !== current.correlationKey
+      ? { refuse: `task ${taskId} belongs to ${holder.correlationKey}` }
+      : "change"
+  }
+  if (current.taskId === taskId) return "keep"
+  return { refuse: current.taskId === undefined ? "the task failed before posting" : `already posted as ${current.taskId}` }
+}
+
+/** A task in tasks_ready: a posted one becomes ready; ready, collected or failed already is a late or repeated signal. */
+export const readyRule = (current: Snapshot | undefined): Verdict =>
+  current === undefined ? { refuse: "no posted task has this id" } : current.state === "posted" ? "change" : "keep"
+
+/** A result collected: from posted or ready; collected already, nothing to record; failed, refused. */
+export const collectedRule = (current: Snapshot | undefined): Verdict =>
+  current === undefined
+    ? { refuse: "no posted task has this id" }
+    : current.state === "posted" || current.state === "ready"
+    ? "change"
+    : current.state === "failed"
+    ? { refuse: "the task already failed" }
+    : "keep"
+
 /** The correlation keys and task ids a write names: what a store must load before planning it. */
 export const refsOf = (write: Write): { readonly keys: Array<string>; readonly taskIds: Array<string> } => {
   switch (write._tag) {
@@ -116,37 +162,43 @@ export const refsOf = (write: Write): { readonly keys: Array<string>; readonly t
 /**
  * Plans one write against `view`. On success the view holds the new snapshots, and the changes are
  * returned in the order given; on refusal the view is untouched and nothing of the write may be applied.
- *
  * Each entry is planned as the entries before it in the write leave things (a key posted twice, an id
- * named twice). With `overlay: false`, each is planned against `view` alone, which costs no copy of what
- * the write changes: the caller must then make sure that no two changes touch the same entry or task id
- * (the memory store checks it as it applies them, and plans again with the overlay when they do).
+ * named twice).
  */
-export const plan = (
-  write: Write,
-  view: View,
-  now: number,
-  overlay = true
-): Either.Either<Array<Change>, InvalidTransition> => {
-  const local = overlay ? new View((key) => view.byKey(key), (id) => view.byTaskId(id)) : view
+export const plan = (write: Write, view: View, now: number): Either.Either<Array<Change>, InvalidTransition> => {
+  const local = new View((key) => view.byKey(key), (id) => view.byTaskId(id))
+  const owner = (id: string) => local.byTaskId(id)
   const touched: Array<Snapshot> = []
   const changes: Array<Change> = []
   const rejected: Array<Rejection> = []
   const put = (correlationKey: string, state: State, taskId: string | undefined) => {
-    if (!overlay) return
     const snapshot = { correlationKey, state, taskId }
     local.put(snapshot)
     touched.push(snapshot)
   }
   const reject = (ref: string, from: Snapshot | undefined, to: State, reason: string) => {
-    rejected.push(from === undefined ? { ref, to, reason } : { ref, from: from.state, to, reason })
+    rejected.push(rejection(ref, from, to, reason))
+  }
+  /** Acts on a rule's verdict for the entry `current` (named `ref`): refuses, or records `change(current)`. */
+  const judge = (
+    ref: string,
+    current: Snapshot | undefined,
+    to: State,
+    verdict: Verdict,
+    taskId: string | undefined,
+    change: (current: Snapshot) => Change
+  ) => {
+    if (typeof verdict === "object") reject(ref, current, to, verdict.refuse)
+    else if (verdict === "change" && current !== undefined) {
+      put(current.correlationKey, to, taskId)
+      changes.push(change(current))
+    }
   }
 
   switch (write._tag) {
     case "Intents": {
       for (const entry of write.entries) {
-        // Recording the same intent again (a resumed run) changes nothing: the first intent wins.
-        if (local.byKey(entry.correlationKey) !== undefined) continue
+        if (intentRule(local.byKey(entry.correlationKey)) !== "change") continue
         put(entry.correlationKey, "intent", undefined)
         changes.push({ _tag: "Insert", entry, at: now })
       }
@@ -155,65 +207,39 @@ export const plan = (
     case "Posted": {
       for (const entry of write.entries) {
         const current = local.byKey(entry.correlationKey)
-        if (current === undefined) {
-          reject(entry.correlationKey, current, "posted", "no intent was recorded for this key")
-        } else if (current.state === "intent") {
-          const owner = local.byTaskId(entry.taskId)
-          if (owner !== undefined && owner.correlationKey !== entry.correlationKey) {
-            reject(entry.correlationKey, current, "posted", `task ${entry.taskId} belongs to ${owner.correlationKey}`)
-          } else {
-            put(current.correlationKey, "posted", entry.taskId)
-            changes.push({
-              _tag: "Posted",
-              correlationKey: current.correlationKey,
-              from: current.state,
-              taskId: entry.taskId,
-              cost: entry.cost,
-              at: entry.postedAt ?? now
-            })
-          }
-        } else if (current.taskId !== entry.taskId) {
-          // A second id for one key is a second, billed, task: never hide it.
-          reject(
-            entry.correlationKey,
-            current,
-            "posted",
-            current.taskId === undefined ? "the task failed before posting" : `already posted as ${current.taskId}`
-          )
-        }
+        judge(entry.correlationKey, current, "posted", postedRule(current, entry.taskId, owner), entry.taskId, (from) => ({
+          _tag: "Posted",
+          correlationKey: from.correlationKey,
+          from: from.state,
+          taskId: entry.taskId,
+          cost: entry.cost,
+          at: entry.postedAt ?? now
+        }))
       }
       break
     }
     case "Ready": {
       for (const taskId of write.taskIds) {
         const current = local.byTaskId(taskId)
-        if (current === undefined) {
-          reject(taskId, current, "ready", "no posted task has this id")
-        } else if (current.state === "posted") {
-          put(current.correlationKey, "ready", current.taskId)
-          changes.push({ _tag: "Ready", correlationKey: current.correlationKey, from: current.state, at: now })
-        }
-        // ready, collected or failed already: a late or repeated signal, nothing to record.
+        judge(taskId, current, "ready", readyRule(current), current?.taskId, (from) => ({
+          _tag: "Ready",
+          correlationKey: from.correlationKey,
+          from: from.state,
+          at: now
+        }))
       }
       break
     }
     case "Collected": {
       for (const entry of write.entries) {
         const current = local.byTaskId(entry.taskId)
-        if (current === undefined) {
-          reject(entry.taskId, current, "collected", "no posted task has this id")
-        } else if (current.state === "posted" || current.state === "ready") {
-          put(current.correlationKey, "collected", current.taskId)
-          changes.push({
-            _tag: "Collected",
-            correlationKey: current.correlationKey,
-            from: current.state,
-            at: now,
-            result: entry.result
-          })
-        } else if (current.state === "failed") {
-          reject(entry.taskId, current, "collected", "the task already failed")
-        }
+        judge(entry.taskId, current, "collected", collectedRule(current), current?.taskId, (from) => ({
+          _tag: "Collected",
+          correlationKey: from.correlationKey,
+          from: from.state,
+          at: now,
+          result: entry.result
+        }))
       }
       break
     }

@@ -162,6 +162,28 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
   )
 
   test(
+    "a refused ready or collected call leaves every entry it named as it was",
+    Effect.gen(function*() {
+      const ledger = yield* TaskLedger
+      yield* ledger.recordIntents([intent(1), intent(2), intent(3)])
+      yield* ledger.recordPosted([1, 2, 3].map((n) => ({ correlationKey: `key-000${n}`, taskId: taskId(n), cost: 1 })))
+      yield* ledger.recordReady([taskId(1)])
+      yield* ledger.recordFailed([{ taskId: taskId(3), code: 40102, message: "no results", billed: true }])
+      const before = yield* Effect.forEach([1, 2, 3], (n) => ledger.byTaskId(taskId(n)))
+      // the ready one and the posted one would be collected, the failed one refuses the call
+      const collected = yield* expectInvalid(
+        ledger.recordCollected([{ taskId: taskId(1), result: "r1" }, { taskId: taskId(2), result: "r2" }, { taskId: taskId(3) }])
+      )
+      expect(collected.rejected).toEqual([
+        { ref: taskId(3), from: "failed", to: "collected", reason: "the task already failed" }
+      ])
+      const ready = yield* expectInvalid(ledger.recordReady([taskId(2), taskId(9)]))
+      expect(ready.rejected).toEqual([{ ref: taskId(9), to: "ready", reason: "no posted task has this id" }])
+      expect(yield* Effect.forEach([1, 2, 3], (n) => ledger.byTaskId(taskId(n)))).toEqual(before)
+    })
+  )
+
+  test(
     "a task id already owned by another key is refused",
     Effect.gen(function*() {
       const ledger = yield* TaskLedger
