@@ -658,81 +658,66 @@ describe("TaskBatcher defects", () => {
 })
 
 describe("TaskBatcher closing", () => {
-  it.effect("closing the batcher interrupts the callers still waiting, whether their task is queued or being packed", () =>
+  /** A batcher in a scope of its own, which the test closes. */
+  const open = (setup?: Parameters<typeof layer>[0]) =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(layer({ batcher: { window: "1 hour" } }), scope)
-      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
+      const context = yield* Layer.buildWithScope(layer(setup), scope)
+      return { batcher: Context.get(context, TaskBatcher.TaskBatcher), close: Scope.close(scope, Exit.void) }
+    })
+
+  /** `effect`, which must end within a second of virtual time: a caller left waiting fails the test. */
+  const withinASecond = <A, E>(effect: Effect.Effect<A, E>) =>
+    effect.pipe(
+      Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
+      Effect.fork,
+      Effect.tap(() => TestClock.adjust("1 second")),
+      Effect.flatMap(Fiber.join)
+    )
+
+  it.effect("closing the batcher interrupts the callers still waiting, whether their task is queued or being packed", () =>
+    Effect.gen(function* () {
+      const { batcher, close } = yield* open({ batcher: { window: "1 hour" } })
       // a partial batch: the packer holds it for the window
       const waiting = yield* Effect.fork(batcher.submit(NaverOrganic.engine, naver("a")))
       const bulk = yield* Effect.fork(batcher.submitAll(NaverOrganic.engine, [naver("b"), naver("c")]))
       yield* TestClock.adjust("1 second")
-      yield* Scope.close(scope, Exit.void)
-      const [one, all] = yield* Effect.all([Fiber.await(waiting), Fiber.await(bulk)]).pipe(
-        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
-        Effect.fork,
-        Effect.tap(() => TestClock.adjust("1 second")),
-        Effect.flatMap(Fiber.join)
-      )
-      expect(Exit.isInterrupted(one)).toBe(true)
-      expect(Exit.isInterrupted(all)).toBe(true)
+      yield* close
+      const [one, all] = yield* withinASecond(Effect.all([Fiber.await(waiting), Fiber.await(bulk)]))
+      expect([Exit.isInterrupted(one), Exit.isInterrupted(all)]).toEqual([true, true])
     }))
 
   it.effect("a batcher used after it was closed interrupts its caller rather than leave it waiting", () =>
     Effect.gen(function* () {
-      const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(layer(), scope)
-      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
-      yield* Scope.close(scope, Exit.void)
-      const [one, all] = yield* Effect.all([
-        Effect.exit(batcher.submit(NaverOrganic.engine, naver("a"))),
-        Effect.exit(batcher.submitAll(NaverOrganic.engine, [naver("b")]))
-      ]).pipe(
-        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
-        Effect.fork,
-        Effect.tap(() => TestClock.adjust("1 second")),
-        Effect.flatMap(Fiber.join)
+      const { batcher, close } = yield* open()
+      yield* close
+      const [one, all] = yield* withinASecond(
+        Effect.all([
+          Effect.exit(batcher.submit(NaverOrganic.engine, naver("a"))),
+          Effect.exit(batcher.submitAll(NaverOrganic.engine, [naver("b")]))
+        ])
       )
       expect([Exit.isInterrupted(one), Exit.isInterrupted(all)]).toEqual([true, true])
     }))
 
   it.effect("closing the batcher interrupts a submitAll reading an endless iterable", () =>
     Effect.gen(function* () {
-      const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(layer(), scope)
-      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
+      const { batcher, close } = yield* open()
       function* endless() {
         for (let i = 0; ; i++) yield naver(`k${i}`)
       }
       const bulk = yield* Effect.fork(batcher.submitAll(NaverOrganic.engine, endless()))
       yield* TestClock.adjust("1 second")
-      yield* Scope.close(scope, Exit.void)
-      const exit = yield* Fiber.await(bulk).pipe(
-        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
-        Effect.fork,
-        Effect.tap(() => TestClock.adjust("1 second")),
-        Effect.flatMap(Fiber.join)
-      )
-      expect(Exit.isInterrupted(exit)).toBe(true)
+      yield* close
+      expect(Exit.isInterrupted(yield* withinASecond(Fiber.await(bulk)))).toBe(true)
     }))
 
   it.effect("closing the batcher interrupts the callers of a batch in flight and of one waiting for a request slot", () =>
     Effect.gen(function* () {
-      const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(
-        layer({ sandbox: { latency: "1 minute" }, config: { limits: { simultaneousRequests: 1 } } }),
-        scope
-      )
-      const batcher = Context.get(context, TaskBatcher.TaskBatcher)
+      const { batcher, close } = yield* open({ sandbox: { latency: "1 minute" }, config: { limits: { simultaneousRequests: 1 } } })
       const bulk = yield* Effect.fork(batcher.submitAll(NaverOrganic.engine, Array.from({ length: 150 }, (_, i) => naver(`k${i}`))))
       yield* TestClock.adjust("1 second") // the first batch is in flight, the second waits for its slot
-      yield* Scope.close(scope, Exit.void)
-      const exit = yield* Fiber.await(bulk).pipe(
-        Effect.timeoutFail({ duration: "1 second", onTimeout: () => "a caller was left hanging" }),
-        Effect.fork,
-        Effect.tap(() => TestClock.adjust("1 second")),
-        Effect.flatMap(Fiber.join)
-      )
-      expect(Exit.isInterrupted(exit)).toBe(true)
+      yield* close
+      expect(Exit.isInterrupted(yield* withinASecond(Fiber.await(bulk)))).toBe(true)
     }))
 })
