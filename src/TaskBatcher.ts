@@ -308,6 +308,11 @@ export const make = (options: Options = {}) =>
         for (const pending of batch) resolve(pending, Exit.fail(error(pending)))
       })
 
+    /** Interrupts the callers of `batch`: the batcher closed before their tasks' outcomes were known. */
+    const interruptAll = (batch: Iterable<Pending>): void => {
+      for (const pending of batch) resolve(pending, Exit.interrupt(FiberId.none))
+    }
+
     /** Records posted tasks and task-level failures durably, then tells their callers. */
     const settle = (
       engine: string,
@@ -656,9 +661,6 @@ export const make = (options: Options = {}) =>
         const batch: Array<Pending> = []
         let handedOver = false
         let started = false
-        const interruptAll = () => {
-          for (const p of batch) resolve(p, Exit.interrupt(FiberId.none))
-        }
         const job = Effect.suspend(() => {
           started = true
           return run(engine, batch)
@@ -669,11 +671,11 @@ export const make = (options: Options = {}) =>
             Effect.map((fiber) => {
               handedOver = true
               fiber.addObserver(() => {
-                if (!started) interruptAll()
+                if (!started) interruptAll(batch)
               })
             })
           )
-        ).pipe(Effect.onInterrupt(() => Effect.sync(() => (handedOver ? undefined : interruptAll()))))
+        ).pipe(Effect.onInterrupt(() => Effect.sync(() => (handedOver ? undefined : interruptAll(batch)))))
       })
       return Effect.forever(nextBatch)
     }
@@ -699,7 +701,7 @@ export const make = (options: Options = {}) =>
     const enqueue = <Task>(engine: TaskSide<Task>, pendings: ReadonlyArray<Pending>): Effect.Effect<void> =>
       Effect.suspend(() => {
         if (closed) {
-          for (const p of pendings) resolve(p, Exit.interrupt(FiberId.none))
+          interruptAll(pendings)
           return Effect.void
         }
         return Effect.map(laneFor(engine), (lane) => lane.offerAll(pendings))
@@ -709,9 +711,7 @@ export const make = (options: Options = {}) =>
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         closed = true
-        for (const lane of lanes.values()) {
-          for (const p of lane.drain()) p.done(Exit.interrupt(FiberId.none))
-        }
+        for (const lane of lanes.values()) interruptAll(lane.drain())
       })
     )
 
