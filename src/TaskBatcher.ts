@@ -825,13 +825,21 @@ export const make = (options: Options = {}) =>
       Effect.gen(function* () {
         const keyOf = submitOptions.correlationKey
         const iterator = tasks[Symbol.iterator]()
-        const exits: Array<Exit.Exit<PostedTask, SubmitError>> = []
+        // each outcome is kept as it comes, not its Exit: a million tasks hold a million outcomes, once
+        const outcomes: Array<Outcome> = []
+        /** A defect or an interruption of a task (the one of the lowest index): the whole call's. */
+        let fatal: { readonly index: number; readonly cause: Cause.Cause<never> } | undefined
         let reading = true
         let unresolved = 0
         let wake: Deferred.Deferred<void> | undefined
         const allDone = yield* Deferred.make<void>()
         const doneAt = (index: number): Done => (exit) => {
-          exits[index] = exit
+          if (Exit.isSuccess(exit)) outcomes[index] = Either.right(exit.value)
+          else {
+            const failure = Cause.failureOrCause(exit.cause)
+            if (Either.isLeft(failure)) outcomes[index] = Either.left(failure.left)
+            else if (fatal === undefined || index < fatal.index) fatal = { index, cause: failure.right }
+          }
           unresolved--
           if (wake !== undefined && unresolved <= admissionWindow / 2) {
             Deferred.unsafeDone(wake, Exit.void)
@@ -860,10 +868,10 @@ export const make = (options: Options = {}) =>
             wake = signal
             yield* Deferred.await(signal)
           }
-          const first = exits.length
+          const first = outcomes.length
           const room = admissionWindow - unresolved
           const chunk = read(room - (room % maxTasks)) // whole batches: none waits for the rest of a batch
-          exits.length = first + chunk.length
+          outcomes.length = first + chunk.length
           unresolved += chunk.length
           const admitted =
             keyOf === undefined
@@ -873,18 +881,9 @@ export const make = (options: Options = {}) =>
           yield* enqueue(engine, pendings)
         }
         if (unresolved > 0) yield* Deferred.await(allDone)
-        // a defect or an interruption of a task is the whole call's; typed failures are that task's outcome
-        const outcomes: Array<Outcome> = new Array(exits.length)
-        for (let i = 0; i < exits.length; i++) {
-          const exit = exits[i]
-          if (exit === undefined) return yield* Effect.dieMessage(`submitAll: task ${i} has no outcome`)
-          if (Exit.isSuccess(exit)) {
-            outcomes[i] = Either.right(exit.value)
-            continue
-          }
-          const failure = Cause.failureOrCause(exit.cause)
-          if (Either.isRight(failure)) return yield* Effect.failCause(failure.right)
-          outcomes[i] = Either.left(failure.left)
+        if (fatal !== undefined) return yield* Effect.failCause(fatal.cause)
+        for (let i = 0; i < outcomes.length; i++) {
+          if (outcomes[i] === undefined) return yield* Effect.dieMessage(`submitAll: task ${i} has no outcome`)
         }
         return outcomes
       })
