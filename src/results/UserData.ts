@@ -54,9 +54,20 @@ export const Money = open({
 export type Money = typeof Money.Type
 
 /**
- * The price of one function at one priority: `price_type` (e.g. `"per_request"`, `"per_result"`) and
- * `price` (USD). Both keys are required: they tell an entry from a level of the `PriceTree`.
+ * The price of one function at one priority, as DataForSEO's OpenAPI models name it (the official
+ * clients' `AppendixPriorityTasksReadyKeywordsDataPriceDataInfo`): `cost_type` (`"per_result"`,
+ * `"per_request"`, ...) and `cost` (USD). Both keys are required: they tell an entry from a level of the
+ * `PriceTree`. Under `serp.task_post` the entries come in lists by priority:
+ * `{ priority_normal: [{ cost_type, cost }], priority_high: [...] }`.
  */
+export const CostEntry = open({
+  cost_type: Schema.NullOr(Schema.String),
+  cost: Schema.NullOr(Schema.Number)
+})
+/** @see CostEntry */
+export type CostEntry = typeof CostEntry.Type
+
+/** The same entry as the user_data page words it: `price_type` and `price` (USD). Both keys are required. */
 export const PriceEntry = open({
   price_type: Schema.NullOr(Schema.String),
   price: Schema.NullOr(Schema.Number)
@@ -65,22 +76,34 @@ export const PriceEntry = open({
 export type PriceEntry = typeof PriceEntry.Type
 
 /** A price entry, or a list or record of these, to any depth (API → function → priority). */
-export type PriceTree = PriceEntry | ReadonlyArray<PriceTree> | { readonly [key: string]: PriceTree }
+export type PriceTree = CostEntry | PriceEntry | ReadonlyArray<PriceTree> | { readonly [key: string]: PriceTree }
 
 /** The JSON of a `PriceTree`. */
 export type PriceTreeEncoded =
+  | typeof CostEntry.Encoded
   | typeof PriceEntry.Encoded
   | ReadonlyArray<PriceTreeEncoded>
   | { readonly [key: string]: PriceTreeEncoded }
 
 const PriceSubtree = Schema.suspend((): Schema.Schema<PriceTree, PriceTreeEncoded> => PriceTree)
 
-/** The schema of a `PriceTree`: an object with `price_type` and `price` is an entry, any other object a level. */
+/**
+ * The schema of a `PriceTree`: an object with `cost_type` and `cost` (or `price_type` and `price`) is an
+ * entry, any other object a level.
+ */
 export const PriceTree: Schema.Schema<PriceTree, PriceTreeEncoded> = Schema.Union(
+  CostEntry,
   PriceEntry,
   Schema.Array(PriceSubtree),
   Schema.Record({ key: Schema.String, value: PriceSubtree })
 )
+
+/** The USD amount of an entry, whichever way it is named; `undefined` for a level or an entry without one. */
+export const entryCost = (tree: PriceTree): number | undefined => {
+  if (Array.isArray(tree)) return undefined
+  const amount = "cost_type" in tree ? tree["cost"] : "price_type" in tree ? tree["price"] : undefined
+  return typeof amount === "number" ? amount : undefined
+}
 
 /** One element of `tasks[i].result[]` of `GET /v3/appendix/user_data`. */
 export const UserData = open({

@@ -785,13 +785,12 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
         limits: { day: { total: 0 }, minute: { total: 0 } },
         statistics: { day: { total: account.spent }, minute: { total: 0 } }
       },
+      // as DataForSEO's OpenAPI models have it: entries of `cost_type` and `cost`, in lists by priority
       price: {
         serp: {
           task_post: {
-            priority_normal: [{ price_type: "per_result_page", price: options.prices.normal }],
-            priority_high: [{ price_type: "per_result_page", price: options.prices.high }],
-            extra_page_priority_normal: [{ price_type: "per_result_page", price: roundMoney(options.prices.normal * options.prices.extraPageFactor) }],
-            extra_page_priority_high: [{ price_type: "per_result_page", price: roundMoney(options.prices.high * options.prices.extraPageFactor) }]
+            priority_normal: [{ cost_type: "per_result", cost: options.prices.normal }],
+            priority_high: [{ cost_type: "per_result", cost: options.prices.high }]
           }
         }
       },
