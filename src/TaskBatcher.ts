@@ -47,6 +47,7 @@ import type { DataForSeoError, InvalidTaskError, StatusError } from "./DataForSe
 import type { TaskJson, TaskSide } from "./Engine.js"
 import { Lane } from "./batcher/Lane.js"
 import * as Pacer from "./Pacer.js"
+import * as Prices from "./Prices.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
 import * as StatusCode from "./StatusCode.js"
 import { TaskLedger } from "./TaskLedger.js"
@@ -113,16 +114,6 @@ export type SubmitError =
 /** What to do after a POST whose outcome is unknown. */
 export type OutcomePolicy = "reconcile" | "at-most-once" | "at-least-once"
 
-/** Base prices in USD per task, by priority, and the factor of each page after the first (reference §8). */
-export interface Prices {
-  readonly normal: number
-  readonly high: number
-  readonly extraPageFactor: number
-}
-
-/** The standard SERP prices since 2025-09-19. */
-export const defaultPrices: Prices = { normal: 0.0006, high: 0.0012, extraPageFactor: 0.75 }
-
 /** Batcher options; every one has a default. */
 export interface Options {
   /** The run every task of this batcher belongs to (ledger, cost per run). Default: a fresh id. */
@@ -133,7 +124,8 @@ export interface Options {
   readonly policy?: OutcomePolicy | undefined
   /** Spending cap of the run, in USD. Default: none. */
   readonly budget?: number | undefined
-  readonly prices?: Prices | undefined
+  /** The prices budget estimates use. Default `Prices.standard`; `layerAccountPrices` reads the account's own. */
+  readonly prices?: Prices.Table | undefined
   /** How long id_list is given to list a task whose POST outcome is unknown. Default 10 s. */
   readonly settleDelay?: Duration.DurationInput | undefined
   /** Sends of one task at most (re-posts after unknown outcomes, resends after refusals). Default 5. */
@@ -184,15 +176,6 @@ export interface SubmitAllOptions<Task> {
 
 /** Tag of the batcher service. */
 export class TaskBatcher extends Context.Tag("effect-dataforseo/TaskBatcher")<TaskBatcher, Service>() {}
-
-/** Estimated cost of one task from its JSON: base price by priority, extra pages, operators, rectangles. */
-export const estimateCost = <Task>(engine: TaskSide<Task>, task: Task, json: TaskJson, prices: Prices): number => {
-  const base = json["priority"] === 2 ? prices.high : prices.normal
-  const depth = typeof json["depth"] === "number" ? json["depth"] : engine.defaultDepth
-  const pages = Math.max(1, Math.ceil(depth / engine.resultsPerPage))
-  const rectangles = json["calculate_rectangles"] === true ? 1 : 0
-  return base * (1 + (pages - 1) * prices.extraPageFactor + rectangles) * engine.costMultiplier(task)
-}
 
 /**
  * The batcher's metrics, shared by every batcher of the process: task_post calls sent (resends included),
@@ -263,7 +246,7 @@ export const make = (options: Options = {}) =>
     const runId = options.runId ?? `run-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
     const window = Duration.decode(options.window ?? Duration.millis(50))
     const policy = options.policy ?? "reconcile"
-    const prices = options.prices ?? defaultPrices
+    const prices = options.prices ?? Prices.standard
     const settleDelay = Duration.decode(options.settleDelay ?? Duration.seconds(10))
     const maxAttempts = Math.max(1, options.maxAttempts ?? 5)
     const backoff = Duration.decode(options.backoff ?? Duration.seconds(1))
@@ -761,7 +744,7 @@ export const make = (options: Options = {}) =>
       // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
       // (estimateCost reads three) is about fifteen times slower
       const json: TaskJson = typeof given === "string" ? encoded.right : Object.assign({}, encoded.right, { tag })
-      const estimate = estimateCost(engine, task, json, prices)
+      const estimate = Prices.estimate(engine, task, json, prices)
       if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
         done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
         return undefined
@@ -894,3 +877,14 @@ export const make = (options: Options = {}) =>
 /** The batcher as a layer: needs the client, its configuration and a ledger. */
 export const layer = (options: Options = {}): Layer.Layer<TaskBatcher, never, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
   Layer.scoped(TaskBatcher, make(options))
+
+/**
+ * The batcher with the account's own task_post prices for its budget (`Prices.fromAccount`: one free
+ * `GET /v3/appendix/user_data` as the layer is built; `options.prices`, default `Prices.standard`, fills in
+ * what user_data does not list). The layer fails if the prices cannot be read: a budget is never checked
+ * against prices other than the ones asked for.
+ */
+export const layerAccountPrices = (
+  options: Options = {}
+): Layer.Layer<TaskBatcher, DataForSeoError | Prices.PricesUnavailableError, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
+  Layer.unwrapEffect(Effect.map(Prices.fromAccount(options.prices), (prices) => layer({ ...options, prices })))

@@ -73,5 +73,8 @@ export * as Pacer from "./Pacer.js"
 /** The record of every paid task: memory store. */
 export * as TaskLedger from "./TaskLedger.js"
 
+/** What a task costs: the price table, a task's estimate, the account's own prices (user_data). */
+export * as Prices from "./Prices.js"
+
 /** Batched, rate-limited, billing-safe posting. */
 export * as TaskBatcher from "./TaskBatcher.js"

@@ -434,17 +434,6 @@ describe("TaskBatcher billing safety", () => {
 })
 
 describe("TaskBatcher budget", () => {
-  it("estimates a task's cost from priority, depth pages, operators and rectangles", () => {
-    const prices = TaskBatcher.defaultPrices
-    const estimate = <T>(engine: TaskSide<T>, task: T) =>
-      TaskBatcher.estimateCost(engine, task, Either.getOrThrow(engine.encodeTask(task)), prices)
-    expect(estimate(NaverOrganic.engine, naver("a"))).toBeCloseTo(0.0006)
-    expect(estimate(NaverOrganic.engine, naver("a", { priority: "high" }))).toBeCloseTo(0.0012)
-    expect(estimate(NaverOrganic.engine, naver("a", { depth: 45 }))).toBeCloseTo(0.0006 * (1 + 2 * 0.75))
-    expect(estimate(GoogleOrganic.engine, { ...google("site:example.com") })).toBeCloseTo(0.0006 * 5)
-    expect(estimate(GoogleOrganic.engine, { ...google("a"), calculate_rectangles: true })).toBeCloseTo(0.0012)
-  })
-
   it.effect("a task that would cross the run's budget fails with BudgetExceededError and is not posted", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
@@ -461,6 +450,28 @@ describe("TaskBatcher budget", () => {
       expect((yield* stats).tasksBilled).toBe(3)
       expect(yield* batcher.committed).toBeCloseTo(0.0018)
     }).pipe(Effect.provide(layer({ batcher: { budget: 0.002 } }))))
+
+  it.effect("with the account's prices (layerAccountPrices), the budget is checked against them", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      // standard prices would post all five (5 x $0.0006); the account pays $0.01 a task
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, ["a", "b", "c", "d", "e"].map((k) => naver(k))))
+      expect(outcomes.map((o) => (Either.isRight(o) ? "posted" : o.left._tag))).toEqual([
+        "posted",
+        "posted",
+        "BudgetExceededError",
+        "BudgetExceededError",
+        "BudgetExceededError"
+      ])
+      expect(yield* batcher.committed).toBeCloseTo(0.02)
+      expect((yield* stats).calls.user_data.calls).toBe(1)
+    }).pipe(Effect.provide(layer({ accountPrices: true, batcher: { budget: 0.025 }, sandbox: { prices: { normal: 0.01 } } }))))
+
+  it.effect("the batcher is not built when the account's prices cannot be read", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Effect.provide(TaskBatcher.TaskBatcher, layer({ accountPrices: true, config: { password: Redacted.make("wrong") } })))
+      expect(error._tag).toBe("AuthError")
+    }))
 })
 
 describe("TaskBatcher under faults", () => {

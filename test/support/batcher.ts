@@ -22,11 +22,18 @@ export interface Setup {
   readonly config?: Partial<DataForSeoConfig.Options>
   /** The ledger; default the memory ledger. */
   readonly ledger?: Layer.Layer<TaskLedger.TaskLedger>
+  /** Build the batcher with `layerAccountPrices` (the account's prices, from user_data). */
+  readonly accountPrices?: boolean
 }
 
 /** TaskBatcher + DataForSeoClient + memory ledger + in-process sandbox, all exposed to the test. */
 export const layer = (setup: Setup = {}) =>
-  TaskBatcher.layer({ window: "20 millis", settleDelay: "1 second", backoff: "100 millis", ...setup.batcher }).pipe(
+  (setup.accountPrices === true ? TaskBatcher.layerAccountPrices : TaskBatcher.layer)({
+    window: "20 millis",
+    settleDelay: "1 second",
+    backoff: "100 millis",
+    ...setup.batcher
+  }).pipe(
     Layer.provideMerge(DataForSeoClient.layerBasic),
     Layer.provideMerge(setup.ledger ?? TaskLedger.layerMemory),
     Layer.provideMerge(
