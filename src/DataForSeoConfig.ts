@@ -15,9 +15,10 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 
@@ -45,6 +46,9 @@ export interface Limits {
    */
   readonly window: Duration.Duration
 }
+
+/** Most tasks one task_post call may carry: the API answers 40006 for each task past it. */
+export const maxTasksPerPost = 100
 
 /** The documented limits. */
 export const defaultLimits: Limits = {
@@ -112,8 +116,33 @@ export const make = (options: Options): Settings => ({
   }
 })
 
-/** The configuration from explicit values. */
-export const layer = (options: Options): Layer.Layer<DataForSeoConfig> => Layer.succeed(DataForSeoConfig, make(options))
+/**
+ * The settings, checked: every limit a positive whole number (`tasksPerPost` at most 100), the window and
+ * the request timeout longer than zero, `retry.times` a whole number. A `ConfigError` names the first field
+ * that is not (`limits.tasksPerPost`, ...): a limit of 0 would stall every call, and more than 100 tasks a
+ * POST would have the API refuse the rest with 40006.
+ */
+export const validate = (settings: Settings): Either.Either<Settings, ConfigError.ConfigError> => {
+  const { limits } = settings
+  const wholeAtLeast = (min: number, value: number) => Number.isInteger(value) && value >= min
+  const positive = (duration: Duration.Duration) => Duration.greaterThan(duration, Duration.zero)
+  const checks: ReadonlyArray<readonly [ReadonlyArray<string>, boolean, string]> = [
+    [["limits", "taskPostPerMinute"], wholeAtLeast(1, limits.taskPostPerMinute), "must be a positive whole number"],
+    [["limits", "tasksPerPost"], wholeAtLeast(1, limits.tasksPerPost) && limits.tasksPerPost <= maxTasksPerPost, `must be a whole number from 1 to ${maxTasksPerPost}`],
+    [["limits", "tasksReadyPerMinute"], wholeAtLeast(1, limits.tasksReadyPerMinute), "must be a positive whole number"],
+    [["limits", "taskGetPerMinute"], wholeAtLeast(1, limits.taskGetPerMinute), "must be a positive whole number"],
+    [["limits", "simultaneousRequests"], wholeAtLeast(1, limits.simultaneousRequests), "must be a positive whole number"],
+    [["limits", "window"], positive(limits.window), "must be longer than zero"],
+    [["requestTimeout"], positive(settings.requestTimeout), "must be longer than zero"],
+    [["retry", "times"], wholeAtLeast(0, settings.retry.times), "must be a whole number"]
+  ]
+  const broken = checks.find(([, ok]) => !ok)
+  return broken === undefined ? Either.right(settings) : Either.left(ConfigError.InvalidData([...broken[0]], broken[2]))
+}
+
+/** The configuration from explicit values; a value out of range is a `ConfigError` naming it (see `validate`). */
+export const layer = (options: Options): Layer.Layer<DataForSeoConfig, ConfigError.ConfigError> =>
+  Layer.effect(DataForSeoConfig, validate(make(options)))
 
 const positiveInt = (name: string, fallback: number) =>
   Config.integer(name).pipe(
@@ -138,7 +167,7 @@ export const config: Config.Config<Settings> = Config.all({
   limits: Config.all({
     taskPostPerMinute: positiveInt("DATAFORSEO_TASK_POST_PER_MINUTE", defaultLimits.taskPostPerMinute),
     tasksPerPost: positiveInt("DATAFORSEO_TASKS_PER_POST", defaultLimits.tasksPerPost).pipe(
-      Config.validate({ message: "DATAFORSEO_TASKS_PER_POST must be at most 100", validation: (n) => n <= 100 })
+      Config.validate({ message: `DATAFORSEO_TASKS_PER_POST must be at most ${maxTasksPerPost}`, validation: (n) => n <= maxTasksPerPost })
     ),
     tasksReadyPerMinute: positiveInt("DATAFORSEO_TASKS_READY_PER_MINUTE", defaultLimits.tasksReadyPerMinute),
     taskGetPerMinute: positiveInt("DATAFORSEO_TASK_GET_PER_MINUTE", defaultLimits.taskGetPerMinute),
@@ -146,8 +175,8 @@ export const config: Config.Config<Settings> = Config.all({
     window: Config.succeed(defaultLimits.window)
   })
 }).pipe(
-  Config.map(({ retryTimes, ...settings }) =>
-    make({ ...settings, retry: { times: retryTimes } })
+  Config.mapOrFail(({ retryTimes, ...settings }) =>
+    validate(make({ ...settings, retry: { times: retryTimes } }))
   )
 )
 

@@ -42,7 +42,7 @@ import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { DataForSeoClient, refusedAsWhole } from "./DataForSeoClient.js"
-import { DataForSeoConfig } from "./DataForSeoConfig.js"
+import { DataForSeoConfig, maxTasksPerPost } from "./DataForSeoConfig.js"
 import type { DataForSeoError, InvalidTaskError, StatusError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
 import { Lane } from "./batcher/Lane.js"
@@ -250,7 +250,8 @@ export const make = (options: Options = {}) =>
     const settleDelay = Duration.decode(options.settleDelay ?? Duration.seconds(10))
     const maxAttempts = Math.max(1, options.maxAttempts ?? 5)
     const backoff = Duration.decode(options.backoff ?? Duration.seconds(1))
-    const maxTasks = settings.limits.tasksPerPost
+    // validated by DataForSeoConfig, and bounded here too: a POST of more would be refused with 40006
+    const maxTasks = Math.min(settings.limits.tasksPerPost, maxTasksPerPost)
     const pacer = yield* Pacer.make({
       limit: settings.limits.taskPostPerMinute,
       window: settings.limits.window,

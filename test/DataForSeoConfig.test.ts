@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -70,5 +71,48 @@ describe("DataForSeoConfig", () => {
       )
       expect(Either.isLeft(result)).toBe(true)
       if (Either.isLeft(result)) expect(String(result.left)).toContain("DATAFORSEO_TASKS_PER_POST")
+    }))
+})
+
+describe("DataForSeoConfig.layer", () => {
+  const explicit = (options: Partial<DataForSeoConfig.Options>) =>
+    Effect.either(
+      Effect.provide(DataForSeoConfig.DataForSeoConfig, DataForSeoConfig.layer({ login: "me", password: Redacted.make("pw"), ...options }))
+    )
+  const named = (result: Either.Either<DataForSeoConfig.Settings, ConfigError.ConfigError>) =>
+    Either.match(result, {
+      onLeft: (error) => (error._op === "InvalidData" ? error.path.join(".") : error._op),
+      onRight: () => "valid"
+    })
+
+  it.effect("takes values in range", () =>
+    Effect.gen(function* () {
+      const settings = yield* explicit({ limits: { tasksPerPost: 100, simultaneousRequests: 1 }, retry: { times: 0 } })
+      expect(Either.map(settings, (s) => [s.limits.tasksPerPost, s.limits.simultaneousRequests, s.retry.times])).toStrictEqual(
+        Either.right([100, 1, 0])
+      )
+    }))
+
+  it.effect.each([
+    [{ limits: { tasksPerPost: 150 } }, "limits.tasksPerPost"],
+    [{ limits: { tasksPerPost: 0 } }, "limits.tasksPerPost"],
+    [{ limits: { taskPostPerMinute: 0 } }, "limits.taskPostPerMinute"],
+    [{ limits: { simultaneousRequests: 2.5 } }, "limits.simultaneousRequests"],
+    [{ limits: { taskGetPerMinute: Number.NaN } }, "limits.taskGetPerMinute"],
+    [{ limits: { window: "0 millis" } }, "limits.window"],
+    [{ requestTimeout: "0 seconds" }, "requestTimeout"],
+    [{ retry: { times: -1 } }, "retry.times"]
+  ] satisfies ReadonlyArray<readonly [Partial<DataForSeoConfig.Options>, string]>)(
+    "a value out of range is a ConfigError naming it: %o",
+    ([options, field]) =>
+      Effect.gen(function* () {
+        expect(named(yield* explicit(options))).toBe(field)
+      })
+  )
+
+  it.effect("the environment's values are checked the same way", () =>
+    Effect.gen(function* () {
+      const result = yield* Effect.either(fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_REQUEST_TIMEOUT: "0 seconds" }))
+      expect(named(result)).toBe("requestTimeout")
     }))
 })

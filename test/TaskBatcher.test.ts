@@ -59,6 +59,15 @@ describe("TaskBatcher packing", () => {
       expect([...s.byTag.values()].every((tally) => tally.billed === 1)).toBe(true)
     }).pipe(Effect.provide(layer({ batcher: { window: "1 second" } }))))
 
+  it.effect("never more than 100 tasks a POST, even with settings that say more: no 40006", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, Array.from({ length: 300 }, (_, i) => naver(`k${i}`))))
+      expect(outcomes.filter(Either.isLeft)).toEqual([])
+      const s = yield* stats
+      expect({ calls: s.calls.task_post.calls, created: s.tasksCreated }).toEqual({ calls: 3, created: 300 })
+    }).pipe(Effect.provide(layer({ unchecked: { tasksPerPost: 150 } }))))
+
   it.effect("a partial batch leaves after the window; engines are packed apart", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher

@@ -24,6 +24,21 @@ export interface Setup {
   readonly ledger?: Layer.Layer<TaskLedger.TaskLedger>
   /** Build the batcher with `layerAccountPrices` (the account's prices, from user_data). */
   readonly accountPrices?: boolean
+  /** Limits set on the settings as they are, past `DataForSeoConfig.layer`'s checks (as `Layer.succeed` would). */
+  readonly unchecked?: Partial<DataForSeoConfig.Limits>
+}
+
+const config = (setup: Setup) => {
+  const options: DataForSeoConfig.Options = {
+    login: "sandbox",
+    password: Redacted.make("sandbox"),
+    baseUrl: Sandbox.inProcessBaseUrl,
+    requestTimeout: "5 seconds",
+    ...setup.config
+  }
+  if (setup.unchecked === undefined) return DataForSeoConfig.layer(options)
+  const settings = DataForSeoConfig.make(options)
+  return Layer.succeed(DataForSeoConfig.DataForSeoConfig, { ...settings, limits: { ...settings.limits, ...setup.unchecked } })
 }
 
 /** TaskBatcher + DataForSeoClient + memory ledger + in-process sandbox, all exposed to the test. */
@@ -36,15 +51,7 @@ export const layer = (setup: Setup = {}) =>
   }).pipe(
     Layer.provideMerge(DataForSeoClient.layerBasic),
     Layer.provideMerge(setup.ledger ?? TaskLedger.layerMemory),
-    Layer.provideMerge(
-      DataForSeoConfig.layer({
-        login: "sandbox",
-        password: Redacted.make("sandbox"),
-        baseUrl: Sandbox.inProcessBaseUrl,
-        requestTimeout: "5 seconds",
-        ...setup.config
-      })
-    ),
+    Layer.provideMerge(config(setup)),
     Layer.provideMerge(Sandbox.layer({ queueDelay: { normal: 0, high: 0 }, ...setup.sandbox }))
   )
 
