@@ -15,12 +15,13 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import { checked, wholeAtLeast } from "./config/Rules.js"
 
 /** The production API host. */
 export const productionUrl = "https://api.dataforseo.com"
@@ -124,20 +125,18 @@ export const make = (options: Options): Settings => ({
  */
 export const validate = (settings: Settings): Either.Either<Settings, ConfigError.ConfigError> => {
   const { limits } = settings
-  const wholeAtLeast = (min: number, value: number) => Number.isInteger(value) && value >= min
   const positive = (duration: Duration.Duration) => Duration.greaterThan(duration, Duration.zero)
-  const checks: ReadonlyArray<readonly [ReadonlyArray<string>, boolean, string]> = [
-    [["limits", "taskPostPerMinute"], wholeAtLeast(1, limits.taskPostPerMinute), "must be a positive whole number"],
+  const count = "must be a positive whole number"
+  return checked(settings, [
+    [["limits", "taskPostPerMinute"], wholeAtLeast(1, limits.taskPostPerMinute), count],
     [["limits", "tasksPerPost"], wholeAtLeast(1, limits.tasksPerPost) && limits.tasksPerPost <= maxTasksPerPost, `must be a whole number from 1 to ${maxTasksPerPost}`],
-    [["limits", "tasksReadyPerMinute"], wholeAtLeast(1, limits.tasksReadyPerMinute), "must be a positive whole number"],
-    [["limits", "taskGetPerMinute"], wholeAtLeast(1, limits.taskGetPerMinute), "must be a positive whole number"],
-    [["limits", "simultaneousRequests"], wholeAtLeast(1, limits.simultaneousRequests), "must be a positive whole number"],
+    [["limits", "tasksReadyPerMinute"], wholeAtLeast(1, limits.tasksReadyPerMinute), count],
+    [["limits", "taskGetPerMinute"], wholeAtLeast(1, limits.taskGetPerMinute), count],
+    [["limits", "simultaneousRequests"], wholeAtLeast(1, limits.simultaneousRequests), count],
     [["limits", "window"], positive(limits.window), "must be longer than zero"],
     [["requestTimeout"], positive(settings.requestTimeout), "must be longer than zero"],
     [["retry", "times"], wholeAtLeast(0, settings.retry.times), "must be a whole number"]
-  ]
-  const broken = checks.find(([, ok]) => !ok)
-  return broken === undefined ? Either.right(settings) : Either.left(ConfigError.InvalidData([...broken[0]], broken[2]))
+  ])
 }
 
 /** The configuration from explicit values; a value out of range is a `ConfigError` naming it (see `validate`). */

@@ -30,6 +30,7 @@
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -46,6 +47,7 @@ import { DataForSeoConfig, maxTasksPerPost } from "./DataForSeoConfig.js"
 import type { DataForSeoError, InvalidTaskError, StatusError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
 import { Lane } from "./batcher/Lane.js"
+import { amount, checked, wholeAtLeast } from "./config/Rules.js"
 import * as Pacer from "./Pacer.js"
 import * as Prices from "./Prices.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
@@ -237,9 +239,24 @@ const classifyFailure = (error: DataForSeoError): "resend" | "refused" | "unknow
 const findTag = (batch: ReadonlyArray<Pending | undefined>, tag: string, hint: number): number =>
   batch[hint]?.tag === tag ? hint : batch.findIndex((p) => p?.tag === tag)
 
-/** Builds the batcher; its packing fibers live as long as the scope. */
+/**
+ * The options, checked: `budget` and the `prices` finite amounts of zero or more, `maxAttempts` a whole
+ * number of at least 1. A `ConfigError` names the first option that is not: a budget of `NaN` would let
+ * every task through.
+ */
+export const validateOptions = (options: Options): Either.Either<Options, ConfigError.ConfigError> =>
+  checked(options, [
+    [["budget"], amount(options.budget), "must be an amount of USD, zero or more"],
+    [["maxAttempts"], options.maxAttempts === undefined || wholeAtLeast(1, options.maxAttempts), "must be a whole number, 1 or more"],
+    [["prices", "normal"], amount(options.prices?.normal), "must be an amount of USD, zero or more"],
+    [["prices", "high"], amount(options.prices?.high), "must be an amount of USD, zero or more"],
+    [["prices", "extraPageFactor"], amount(options.prices?.extraPageFactor), "must be a factor, zero or more"]
+  ])
+
+/** Builds the batcher; its packing fibers live as long as the scope. Options out of range are a `ConfigError`. */
 export const make = (options: Options = {}) =>
   Effect.gen(function* () {
+    yield* validateOptions(options)
     const settings = yield* DataForSeoConfig
     const client = yield* DataForSeoClient
     const ledger = yield* TaskLedger
@@ -248,7 +265,7 @@ export const make = (options: Options = {}) =>
     const policy = options.policy ?? "reconcile"
     const prices = options.prices ?? Prices.standard
     const settleDelay = Duration.decode(options.settleDelay ?? Duration.seconds(10))
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+    const maxAttempts = options.maxAttempts ?? 5
     const backoff = Duration.decode(options.backoff ?? Duration.seconds(1))
     // validated by DataForSeoConfig, and bounded here too: a POST of more would be refused with 40006
     const maxTasks = Math.min(settings.limits.tasksPerPost, maxTasksPerPost)
@@ -876,7 +893,9 @@ export const make = (options: Options = {}) =>
   })
 
 /** The batcher as a layer: needs the client, its configuration and a ledger. */
-export const layer = (options: Options = {}): Layer.Layer<TaskBatcher, never, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
+export const layer = (
+  options: Options = {}
+): Layer.Layer<TaskBatcher, ConfigError.ConfigError, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
   Layer.scoped(TaskBatcher, make(options))
 
 /**
@@ -887,5 +906,9 @@ export const layer = (options: Options = {}): Layer.Layer<TaskBatcher, never, Da
  */
 export const layerAccountPrices = (
   options: Options = {}
-): Layer.Layer<TaskBatcher, DataForSeoError | Prices.PricesUnavailableError, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
+): Layer.Layer<
+  TaskBatcher,
+  DataForSeoError | Prices.PricesUnavailableError | ConfigError.ConfigError,
+  DataForSeoClient | DataForSeoConfig | TaskLedger
+> =>
   Layer.unwrapEffect(Effect.map(Prices.fromAccount(options.prices), (prices) => layer({ ...options, prices })))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -475,6 +476,20 @@ describe("TaskBatcher budget", () => {
       expect(yield* batcher.committed).toBeCloseTo(0.02)
       expect((yield* stats).calls.user_data.calls).toBe(1)
     }).pipe(Effect.provide(layer({ accountPrices: true, batcher: { budget: 0.025 }, sandbox: { prices: { normal: 0.01 } } }))))
+
+  it.effect.each([
+    [{ budget: Number.NaN }, "budget"],
+    [{ budget: -1 }, "budget"],
+    [{ maxAttempts: 0 }, "maxAttempts"],
+    [{ prices: { normal: Number.NaN, high: 0.0012, extraPageFactor: 0.75 } }, "prices.normal"]
+  ] satisfies ReadonlyArray<readonly [TaskBatcher.Options, string]>)(
+    "options out of range are a ConfigError naming them, not a batcher that ignores them: %o",
+    ([options, field]) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(Effect.provide(TaskBatcher.TaskBatcher, layer({ batcher: options })))
+        expect(ConfigError.isConfigError(error) && error._op === "InvalidData" ? error.path.join(".") : error).toBe(field)
+      })
+  )
 
   it.effect("the batcher is not built when the account's prices cannot be read", () =>
     Effect.gen(function* () {
