@@ -760,7 +760,7 @@ export const make = (options: Options = {}) =>
       const given = encoded.right["tag"]
       const tag = typeof given === "string" ? given : `dfs:${correlationKey}`
       // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
-      // (estimateCost reads three) is about fifteen times slower
+      // (Prices.estimate reads three) is about fifteen times slower
       const json: TaskJson = typeof given === "string" ? encoded.right : Object.assign({}, encoded.right, { tag })
       const estimate = Prices.estimate(engine, task, json, prices)
       if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
