@@ -10,7 +10,8 @@
  *
  * - Correlation. The order of `tasks[]` in a reply is not documented, so each returned task is matched to
  *   its submission by the `tag` the API echoes in `data.tag`. A task without a tag gets
- *   `dfs:<correlationKey>`, unique per submission; tasks sharing a caller's tag never share a POST.
+ *   `dfs:<correlationKey>`, unique per submission; tasks sharing a caller's tag never share a POST. A
+ *   caller's tag with that prefix is refused unless it is that very tag (see `ownTagPrefix`).
  * - Billing safety. Every POST goes through the `TaskLedger`: intents are durable before it is sent, ids
  *   before the caller hears of them. A POST refused as a whole (40202, 40209, request-level 5xxxx) created
  *   nothing and is sent again after a backoff. A POST whose outcome is unknown (connection dropped, timeout,
@@ -44,7 +45,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { DataForSeoClient, refusedAsWhole } from "./DataForSeoClient.js"
 import { DataForSeoConfig, maxTasksPerPost } from "./DataForSeoConfig.js"
-import type { DataForSeoError, InvalidTaskError, StatusError } from "./DataForSeoError.js"
+import { type DataForSeoError, InvalidTaskError, type StatusError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
 import { Lane } from "./batcher/Lane.js"
 import { amount, checked, wholeAtLeast } from "./config/Rules.js"
@@ -190,6 +191,14 @@ export const metrics = {
   errors: Metric.counter("dataforseo_task_errors_total", { description: "tasks failed, by code" })
 }
 const { calls: callsTotal, cost: costTotal, errors: errorsTotal, tasksPosted } = metrics
+
+/**
+ * The prefix of the tags the batcher sets itself, `dfs:<correlationKey>`. A caller's tag with it is refused
+ * unless it is the very tag the batcher would set (`dfs:` and the task's own key, as in a recorded
+ * intent's request): any other could be one of the batcher's own tags, and two submissions sharing a tag
+ * in one POST, or in one id_list lookup, could take each other's task.
+ */
+export const ownTagPrefix = "dfs:"
 
 /** One outcome, as the batcher hands it back. */
 type Done = (exit: Exit.Exit<PostedTask, SubmitError>) => void
@@ -727,7 +736,7 @@ export const make = (options: Options = {}) =>
         const entry = yield* ledger.byCorrelationKey(key)
         if (Option.isNone(entry)) return Option.none<Outcome>()
         const e = entry.value
-        const tag = e.tag ?? `dfs:${key}`
+        const tag = e.tag ?? ownTagPrefix + key
         if (e.state === "failed") {
           const failure = e.failure ?? { code: 0, message: "failed" }
           return Option.some<Outcome>(Either.left(StatusCode.toError(failure.code, failure.message, { taskId: e.taskId })))
@@ -758,7 +767,12 @@ export const make = (options: Options = {}) =>
       }
       const correlationKey = key ?? `${runId}:${++sequence}`
       const given = encoded.right["tag"]
-      const tag = typeof given === "string" ? given : `dfs:${correlationKey}`
+      const own = ownTagPrefix + correlationKey
+      if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {
+        done(Exit.fail(new InvalidTaskError({ field: "tag", rule: `starts with "${ownTagPrefix}", which is kept for the tags the batcher sets itself` })))
+        return undefined
+      }
+      const tag = typeof given === "string" ? given : own
       // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
       // (Prices.estimate reads three) is about fifteen times slower
       const json: TaskJson = typeof given === "string" ? encoded.right : Object.assign({}, encoded.right, { tag })

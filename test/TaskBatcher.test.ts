@@ -103,6 +103,31 @@ describe("TaskBatcher packing", () => {
       expect(s.byTag.get("mine")?.created).toBe(1)
       expect(s.byKeyword.get("b")?.created).toBe(1)
     }).pipe(Effect.provide(layer())))
+
+  it.effect("a caller's tag in the batcher's own form is refused, unless it is the one the batcher would set", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      // the next tag the batcher would set itself: the two would share a POST, and id_list lookups
+      const forged = `dfs:${batcher.runId}:2`
+      const outcomes = yield* driven(
+        Effect.all(
+          [
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("a", { tag: forged }))),
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("b"))),
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("c", { tag: "dfs:job-3" }), { correlationKey: "job-3" })),
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("d", { tag: "dfs:job-3" }), { correlationKey: "job-4" }))
+          ],
+          { concurrency: "unbounded" }
+        )
+      )
+      expect(outcomes.map((o) => (Either.isRight(o) ? o.right.tag : o.left._tag === "InvalidTaskError" ? `invalid ${o.left.field}` : o.left._tag))).toEqual([
+        "invalid tag",
+        forged,
+        "dfs:job-3",
+        "invalid tag"
+      ])
+      expect((yield* stats).tasksCreated).toBe(2)
+    }).pipe(Effect.provide(layer())))
 })
 
 describe("TaskBatcher rate limits", () => {
