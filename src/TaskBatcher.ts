@@ -119,7 +119,11 @@ export type OutcomePolicy = "reconcile" | "at-most-once" | "at-least-once"
 
 /** Batcher options; every one has a default. */
 export interface Options {
-  /** The run every task of this batcher belongs to (ledger, cost per run). Default: a fresh id. */
+  /**
+   * The run every task of this batcher belongs to (ledger, cost per run). Default: a fresh id. Tasks
+   * submitted without a key get `<runId>:<instance>:<n>`, the instance random per batcher: a run id used
+   * again (a restarted job, on the same ledger) never makes a key the ledger already holds.
+   */
   readonly runId?: string | undefined
   /** How long a partial batch waits for more tasks. Default 50 ms. */
   readonly window?: Duration.DurationInput | undefined
@@ -249,12 +253,13 @@ const findTag = (batch: ReadonlyArray<Pending | undefined>, tag: string, hint: n
   batch[hint]?.tag === tag ? hint : batch.findIndex((p) => p?.tag === tag)
 
 /**
- * The options, checked: `budget` and the `prices` finite amounts of zero or more, `maxAttempts` a whole
- * number of at least 1. A `ConfigError` names the first option that is not: a budget of `NaN` would let
+ * The options, checked: `runId` 1 to 200 characters, `budget` and the `prices` finite amounts of zero or
+ * more, `maxAttempts` a whole number of at least 1. A `ConfigError` names the first option that is not: a budget of `NaN` would let
  * every task through.
  */
 export const validateOptions = (options: Options): Either.Either<Options, ConfigError.ConfigError> =>
   checked(options, [
+    [["runId"], options.runId === undefined || (options.runId.length >= 1 && options.runId.length <= 200), "must be 1 to 200 characters (tags made from it must stay within the API's 255)"],
     [["budget"], amount(options.budget), "must be an amount of USD, zero or more"],
     [["maxAttempts"], options.maxAttempts === undefined || wholeAtLeast(1, options.maxAttempts), "must be a whole number, 1 or more"],
     [["prices", "normal"], amount(options.prices?.normal), "must be an amount of USD, zero or more"],
@@ -270,6 +275,10 @@ export const make = (options: Options = {}) =>
     const client = yield* DataForSeoClient
     const ledger = yield* TaskLedger
     const runId = options.runId ?? `run-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+    // Keys the batcher makes itself are `<runId>:<instance>:<n>`: unique to this batcher even when another
+    // one, maybe in an earlier process, used the same run id on the same ledger (a key already recorded
+    // would have its new task refused by the ledger after the POST billed it)
+    const keyPrefix = `${runId}:${Math.random().toString(36).slice(2, 10).padEnd(8, "0")}:`
     const window = Duration.decode(options.window ?? Duration.millis(50))
     const policy = options.policy ?? "reconcile"
     const prices = options.prices ?? Prices.standard
@@ -765,7 +774,7 @@ export const make = (options: Options = {}) =>
         done(Exit.fail(encoded.left))
         return undefined
       }
-      const correlationKey = key ?? `${runId}:${++sequence}`
+      const correlationKey = key ?? keyPrefix + ++sequence
       const given = encoded.right["tag"]
       const own = ownTagPrefix + correlationKey
       if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {

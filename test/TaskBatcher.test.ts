@@ -107,8 +107,9 @@ describe("TaskBatcher packing", () => {
   it.effect("a caller's tag in the batcher's own form is refused, unless it is the one the batcher would set", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
-      // the next tag the batcher would set itself: the two would share a POST, and id_list lookups
-      const forged = `dfs:${batcher.runId}:2`
+      const first = yield* driven(batcher.submit(NaverOrganic.engine, naver("x")))
+      // the next tag but one the batcher would set itself: the two would share a POST, and id_list lookups
+      const forged = first.tag.replace(/1$/, "3")
       const outcomes = yield* driven(
         Effect.all(
           [
@@ -126,7 +127,7 @@ describe("TaskBatcher packing", () => {
         "dfs:job-3",
         "invalid tag"
       ])
-      expect((yield* stats).tasksCreated).toBe(2)
+      expect((yield* stats).tasksCreated).toBe(3)
     }).pipe(Effect.provide(layer())))
 })
 
@@ -328,6 +329,26 @@ describe("TaskBatcher billing safety", () => {
       expect([...s.byTag.values()].every((t) => t.billed === 1)).toBe(true)
     }).pipe(Effect.provide(layer({ sandbox: { slowReply: "1 minute" } }))))
 
+  it.effect("a run id used again on the same ledger (a restarted job) records every new task: no key is made twice", () =>
+    Effect.gen(function* () {
+      const ledger = yield* TaskLedger.TaskLedger
+      // two batchers one after the other, as two processes of the same nightly run would be
+      const run = (keywords: ReadonlyArray<string>) =>
+        Effect.scoped(
+          Effect.flatMap(TaskBatcher.make({ runId: "nightly", window: "20 millis" }), (batcher) =>
+            driven(batcher.submitAll(NaverOrganic.engine, keywords.map((k) => naver(k))))
+          )
+        )
+      const outcomes = [...(yield* run(["a", "b"])), ...(yield* run(["c", "d"]))]
+      // before, the second run's keys were nightly:1 and nightly:2 again: its tasks were billed, and the ledger
+      // refused their ids
+      expect(outcomes.filter(Either.isLeft)).toEqual([])
+      const posted = outcomes.flatMap((o) => (Either.isRight(o) ? [o.right] : []))
+      expect(new Set(posted.map((t) => t.correlationKey)).size).toBe(4)
+      expect(yield* ledger.costByRun("nightly")).toMatchObject({ tasks: 4, created: 4 })
+      expect((yield* stats).tasksBilled).toBe(4)
+    }).pipe(Effect.provide(layer())))
+
   it.effect("at-most-once: an unknown outcome is a PostOutcomeUnknownError and stays an unknown intent", () =>
     Effect.gen(function* () {
       const emulator = yield* Sandbox.Emulator
@@ -503,6 +524,8 @@ describe("TaskBatcher budget", () => {
     }).pipe(Effect.provide(layer({ accountPrices: true, batcher: { budget: 0.025 }, sandbox: { prices: { normal: 0.01 } } }))))
 
   it.effect.each([
+    [{ runId: "" }, "runId"],
+    [{ runId: "r".repeat(201) }, "runId"],
     [{ budget: Number.NaN }, "budget"],
     [{ budget: -1 }, "budget"],
     [{ maxAttempts: 0 }, "maxAttempts"],

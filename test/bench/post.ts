@@ -267,8 +267,8 @@ const throughFetch = (url: string, count: number, label: string) =>
       accept: "application/json",
       "accept-encoding": "gzip"
     }
-    // The shape of the batcher's tags: `dfs:<run id>:<sequence>`.
-    const runId = `run-${Date.now().toString(36)}-${label}`
+    // The shape of the batcher's tags: `dfs:<run id>:<instance>:<sequence>`.
+    const runId = `run-${Date.now().toString(36)}-${label}:${Math.random().toString(36).slice(2, 10).padEnd(8, "0")}`
     const ids = new Map<string, string>()
     const posts = Math.ceil(count / TASKS_PER_POST)
     let next = 0
