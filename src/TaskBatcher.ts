@@ -745,6 +745,12 @@ export const make = (options: Options = {}) =>
         const entry = yield* ledger.byCorrelationKey(key)
         if (Option.isNone(entry)) return Option.none<Outcome>()
         const e = entry.value
+        // a key names one task: the outcome of another engine's task would be a wrong answer, not a resume
+        if (e.engine !== engine) {
+          return Option.some<Outcome>(
+            Either.left(new InvalidTaskError({ field: "correlationKey", rule: `is already recorded for a ${e.engine} task` }))
+          )
+        }
         const tag = e.tag ?? ownTagPrefix + key
         if (e.state === "failed") {
           const failure = e.failure ?? { code: 0, message: "failed" }

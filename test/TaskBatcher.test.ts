@@ -329,6 +329,17 @@ describe("TaskBatcher billing safety", () => {
       expect([...s.byTag.values()].every((t) => t.billed === 1)).toBe(true)
     }).pipe(Effect.provide(layer({ sandbox: { slowReply: "1 minute" } }))))
 
+  it.effect("a key recorded for another engine's task is refused, not answered with that task", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const google = yield* driven(batcher.submit(GoogleOrganic.engine, { keyword: "shoes", location_code: 2840, language_code: "en" }, { correlationKey: "shoes" }))
+      const naverOutcome = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("shoes"), { correlationKey: "shoes" })))
+      expect(google.engine).toBe("google/organic")
+      // before, this was the Google task's id, labelled naver/organic
+      expect(Either.isLeft(naverOutcome) && naverOutcome.left).toMatchObject({ _tag: "InvalidTaskError", field: "correlationKey" })
+      expect((yield* stats).tasksCreated).toBe(1)
+    }).pipe(Effect.provide(layer())))
+
   it.effect("a run id used again on the same ledger (a restarted job) records every new task: no key is made twice", () =>
     Effect.gen(function* () {
       const ledger = yield* TaskLedger.TaskLedger
