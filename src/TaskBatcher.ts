@@ -54,7 +54,7 @@ import * as Prices from "./Prices.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
 import * as StatusCode from "./StatusCode.js"
 import { TaskLedger } from "./TaskLedger.js"
-import type { IntentInput, LedgerError, PostedInput } from "./TaskLedger.js"
+import type { IntentInput, LedgerError, LedgerStoreError, PostedInput } from "./TaskLedger.js"
 
 /** A task DataForSEO created (and billed). */
 export const PostedTask = Schema.Struct({
@@ -129,7 +129,10 @@ export interface Options {
   readonly window?: Duration.DurationInput | undefined
   /** Default `"reconcile"`. */
   readonly policy?: OutcomePolicy | undefined
-  /** Spending cap of the run, in USD. Default: none. */
+  /**
+   * Spending cap of the run, in USD, counting what the ledger already holds for `runId` (a restarted job
+   * does not spend its budget twice). Default: none.
+   */
   readonly budget?: number | undefined
   /** The prices budget estimates use. Default `Prices.standard`; `layerAccountPrices` reads the account's own. */
   readonly prices?: Prices.Table | undefined
@@ -171,7 +174,10 @@ export interface Service {
     tasks: Iterable<Task>,
     options?: SubmitAllOptions<Task>
   ) => Effect.Effect<ReadonlyArray<Either.Either<PostedTask, SubmitError>>>
-  /** USD the API charged so far in this run, plus what queued tasks are estimated to cost. */
+  /**
+   * USD the API charged so far in this run (as the ledger records `runId`: earlier processes of the same run
+   * included), plus what queued tasks are estimated to cost.
+   */
   readonly committed: Effect.Effect<number>
 }
 
@@ -305,7 +311,8 @@ export const make = (options: Options = {}) =>
       })
     )
     let sequence = 0
-    let spent = 0
+    // what the ledger already holds for the run counts: a restarted job does not spend its budget twice
+    let spent = (yield* ledger.costByRun(runId)).cost
     let reserved = 0
 
     // --- outcomes: ledger first, then the caller -------------------------------------------------
@@ -924,7 +931,7 @@ export const make = (options: Options = {}) =>
 /** The batcher as a layer: needs the client, its configuration and a ledger. */
 export const layer = (
   options: Options = {}
-): Layer.Layer<TaskBatcher, ConfigError.ConfigError, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
+): Layer.Layer<TaskBatcher, ConfigError.ConfigError | LedgerStoreError, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
   Layer.scoped(TaskBatcher, make(options))
 
 /**
@@ -937,7 +944,7 @@ export const layerAccountPrices = (
   options: Options = {}
 ): Layer.Layer<
   TaskBatcher,
-  DataForSeoError | Prices.PricesUnavailableError | ConfigError.ConfigError,
+  DataForSeoError | Prices.PricesUnavailableError | ConfigError.ConfigError | LedgerStoreError,
   DataForSeoClient | DataForSeoConfig | TaskLedger
 > =>
   Layer.unwrapEffect(Effect.map(Prices.fromAccount(options.prices), (prices) => layer({ ...options, prices })))

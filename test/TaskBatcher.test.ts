@@ -518,6 +518,24 @@ describe("TaskBatcher budget", () => {
       expect(yield* batcher.committed).toBeCloseTo(0.0018)
     }).pipe(Effect.provide(layer({ batcher: { budget: 0.002 } }))))
 
+  it.effect("a restarted run counts what the ledger holds for it: the budget is not spent twice", () =>
+    Effect.gen(function* () {
+      const run = (keywords: ReadonlyArray<string>) =>
+        Effect.scoped(
+          Effect.flatMap(TaskBatcher.make({ runId: "nightly", window: "20 millis", budget: 0.002 }), (batcher) =>
+            Effect.map(driven(batcher.submitAll(NaverOrganic.engine, keywords.map((k) => naver(k)))), (outcomes) =>
+              outcomes.map((o) => (Either.isRight(o) ? "posted" : o.left._tag))
+            )
+          )
+        )
+      const first = yield* run(["a", "b", "c"])
+      const second = yield* run(["d", "e"])
+      expect(first).toEqual(["posted", "posted", "posted"])
+      // $0.0018 of $0.002 already spent by the first process: one more task would cross the budget
+      expect(second).toEqual(["BudgetExceededError", "BudgetExceededError"])
+      expect((yield* stats).tasksBilled).toBe(3)
+    }).pipe(Effect.provide(layer())))
+
   it.effect("with the account's prices (layerAccountPrices), the budget is checked against them", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
