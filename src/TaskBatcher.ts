@@ -260,8 +260,8 @@ const findTag = (batch: ReadonlyArray<Pending | undefined>, tag: string, hint: n
 
 /**
  * The options, checked: `runId` 1 to 200 characters, `budget` and the `prices` finite amounts of zero or
- * more, `maxAttempts` a whole number of at least 1. A `ConfigError` names the first option that is not: a budget of `NaN` would let
- * every task through.
+ * more, `maxAttempts` a whole number of at least 1. A `ConfigError` names the first option that is not: a
+ * budget of `NaN` would let every task through.
  */
 export const validateOptions = (options: Options): Either.Either<Options, ConfigError.ConfigError> =>
   checked(options, [
@@ -787,7 +787,7 @@ export const make = (options: Options = {}) =>
         done(Exit.fail(encoded.left))
         return undefined
       }
-      const correlationKey = key ?? keyPrefix + ++sequence
+      const correlationKey = key ?? `${keyPrefix}${++sequence}`
       const given = encoded.right["tag"]
       const own = ownTagPrefix + correlationKey
       if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {
