@@ -753,11 +753,7 @@ export const make = (options: Options = {}) =>
         if (Option.isNone(entry)) return Option.none<Outcome>()
         const e = entry.value
         // a key names one task: the outcome of another engine's task would be a wrong answer, not a resume
-        if (e.engine !== engine) {
-          return Option.some<Outcome>(
-            Either.left(new InvalidTaskError({ field: "correlationKey", rule: `is already recorded for a ${e.engine} task` }))
-          )
-        }
+        if (e.engine !== engine) return Option.some<Outcome>(Either.left(keyOfAnotherEngine(e.engine)))
         const tag = e.tag ?? ownTagPrefix + key
         if (e.state === "failed") {
           const failure = e.failure ?? { code: 0, message: "failed" }
@@ -811,13 +807,17 @@ export const make = (options: Options = {}) =>
      * Callers' keys being admitted or posted, with the later submissions of the same key waiting for its
      * outcome: a key is never looked up, nor posted, twice at once (that would be a second, billed, task).
      */
-    const keyWaiters = new Map<string, Array<Done>>()
+    const keyWaiters = new Map<string, { readonly engine: string; readonly waiters: Array<Done> }>()
 
     const settleKey = (key: string, exit: Exit.Exit<PostedTask, SubmitError>): void => {
-      const waiters = keyWaiters.get(key)
+      const waiting = keyWaiters.get(key)
       keyWaiters.delete(key)
-      for (const done of waiters ?? []) done(exit)
+      for (const done of waiting?.waiters ?? []) done(exit)
     }
+
+    /** A key used for one engine's task, submitted for another's: never that task's outcome. */
+    const keyOfAnotherEngine = (recordedFor: string) =>
+      new InvalidTaskError({ field: "correlationKey", rule: `is already recorded for a ${recordedFor} task` })
 
     /** `admitNew`, after the ledger: a caller's key it already holds gets its recorded outcome, not a new POST. */
     const admit = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done) =>
@@ -826,10 +826,11 @@ export const make = (options: Options = {}) =>
         : Effect.suspend(() => {
             const waiting = keyWaiters.get(key)
             if (waiting !== undefined) {
-              waiting.push(done)
+              if (waiting.engine === engine.name) waiting.waiters.push(done)
+              else done(Exit.fail(keyOfAnotherEngine(waiting.engine)))
               return Effect.succeed(undefined)
             }
-            keyWaiters.set(key, [])
+            keyWaiters.set(key, { engine: engine.name, waiters: [] })
             const doneKey: Done = (exit) => {
               done(exit)
               settleKey(key, exit)

@@ -337,7 +337,19 @@ describe("TaskBatcher billing safety", () => {
       expect(google.engine).toBe("google/organic")
       // before, this was the Google task's id, labelled naver/organic
       expect(Either.isLeft(naverOutcome) && naverOutcome.left).toMatchObject({ _tag: "InvalidTaskError", field: "correlationKey" })
-      expect((yield* stats).tasksCreated).toBe(1)
+      // the same while the first task is still in flight
+      const [googleAgain, naverAgain] = yield* driven(
+        Effect.all(
+          [
+            Effect.either(batcher.submit(GoogleOrganic.engine, { keyword: "boots", location_code: 2840, language_code: "en" }, { correlationKey: "boots" })),
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("boots"), { correlationKey: "boots" }))
+          ],
+          { concurrency: "unbounded" }
+        )
+      )
+      expect(Either.isRight(googleAgain)).toBe(true)
+      expect(Either.isLeft(naverAgain) && naverAgain.left).toMatchObject({ _tag: "InvalidTaskError", field: "correlationKey" })
+      expect((yield* stats).tasksCreated).toBe(2)
     }).pipe(Effect.provide(layer())))
 
   it.effect("a run id used again on the same ledger (a restarted job) records every new task: no key is made twice", () =>
