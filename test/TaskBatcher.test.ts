@@ -33,6 +33,17 @@ const submitAll = <T>(engine: TaskSide<T>, tasks: ReadonlyArray<T>) =>
 
 const stats = Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)
 
+/**
+ * One batcher of the run `nightly`, as one process of a nightly job would be (each call a batcher of its own,
+ * on the test's ledger): its `submitAll` of Naver `keywords`.
+ */
+const nightly = (keywords: ReadonlyArray<string>, options: TaskBatcher.Options = {}) =>
+  Effect.scoped(
+    Effect.flatMap(TaskBatcher.make({ runId: "nightly", window: "20 millis", ...options }), (batcher) =>
+      driven(batcher.submitAll(NaverOrganic.engine, keywords.map((k) => naver(k))))
+    )
+  )
+
 describe("TaskBatcher packing", () => {
   it.effect("10,000 single-task submissions from 1,000 fibers make exactly 100 POSTs", () =>
     Effect.gen(function* () {
@@ -332,16 +343,16 @@ describe("TaskBatcher billing safety", () => {
   it.effect("a key recorded for another engine's task is refused, not answered with that task", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
-      const google = yield* driven(batcher.submit(GoogleOrganic.engine, { keyword: "shoes", location_code: 2840, language_code: "en" }, { correlationKey: "shoes" }))
+      const first = yield* driven(batcher.submit(GoogleOrganic.engine, google("shoes"), { correlationKey: "shoes" }))
       const naverOutcome = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("shoes"), { correlationKey: "shoes" })))
-      expect(google.engine).toBe("google/organic")
+      expect(first.engine).toBe("google/organic")
       // before, this was the Google task's id, labelled naver/organic
       expect(Either.isLeft(naverOutcome) && naverOutcome.left).toMatchObject({ _tag: "InvalidTaskError", field: "correlationKey" })
       // the same while the first task is still in flight
       const [googleAgain, naverAgain] = yield* driven(
         Effect.all(
           [
-            Effect.either(batcher.submit(GoogleOrganic.engine, { keyword: "boots", location_code: 2840, language_code: "en" }, { correlationKey: "boots" })),
+            Effect.either(batcher.submit(GoogleOrganic.engine, google("boots"), { correlationKey: "boots" })),
             Effect.either(batcher.submit(NaverOrganic.engine, naver("boots"), { correlationKey: "boots" }))
           ],
           { concurrency: "unbounded" }
@@ -356,13 +367,7 @@ describe("TaskBatcher billing safety", () => {
     Effect.gen(function* () {
       const ledger = yield* TaskLedger.TaskLedger
       // two batchers one after the other, as two processes of the same nightly run would be
-      const run = (keywords: ReadonlyArray<string>) =>
-        Effect.scoped(
-          Effect.flatMap(TaskBatcher.make({ runId: "nightly", window: "20 millis" }), (batcher) =>
-            driven(batcher.submitAll(NaverOrganic.engine, keywords.map((k) => naver(k))))
-          )
-        )
-      const outcomes = [...(yield* run(["a", "b"])), ...(yield* run(["c", "d"]))]
+      const outcomes = [...(yield* nightly(["a", "b"])), ...(yield* nightly(["c", "d"]))]
       // before, the second run's keys were nightly:1 and nightly:2 again: its tasks were billed, and the ledger
       // refused their ids
       expect(outcomes.filter(Either.isLeft)).toEqual([])
@@ -533,13 +538,7 @@ describe("TaskBatcher budget", () => {
   it.effect("a restarted run counts what the ledger holds for it: the budget is not spent twice", () =>
     Effect.gen(function* () {
       const run = (keywords: ReadonlyArray<string>) =>
-        Effect.scoped(
-          Effect.flatMap(TaskBatcher.make({ runId: "nightly", window: "20 millis", budget: 0.002 }), (batcher) =>
-            Effect.map(driven(batcher.submitAll(NaverOrganic.engine, keywords.map((k) => naver(k)))), (outcomes) =>
-              outcomes.map((o) => (Either.isRight(o) ? "posted" : o.left._tag))
-            )
-          )
-        )
+        Effect.map(nightly(keywords, { budget: 0.002 }), (outcomes) => outcomes.map((o) => (Either.isRight(o) ? "posted" : o.left._tag)))
       const first = yield* run(["a", "b", "c"])
       const second = yield* run(["d", "e"])
       expect(first).toEqual(["posted", "posted", "posted"])
