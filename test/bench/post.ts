@@ -36,7 +36,8 @@
  *   against 35-65 and none without). A plain Effect program shows the same. A long-running process pays
  *   that once per major GC, not once per 10,000 tasks: here too, major GCs come when V8 decides, and each
  *   is charged to whichever run it falls in.
- *   Building the batcher's layers is not counted: a run goes from the first `submit` to the last outcome.
+ *   Building the batcher's layers is not counted: a run goes, as the baseline's does, from building the
+ *   tasks to every task id collected by its tag.
  * - `bench post-cpu-fetch ratio=<x> target=1.5`: the same batcher over `FetchHttpClient.layer` (the
  *   portable HttpClient), against the same baseline.
  * - `bench post-cpu-detail ...` (informative): the medians behind both ratios (each with the baseline of its
