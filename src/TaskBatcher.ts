@@ -48,6 +48,7 @@ import { DataForSeoConfig, maxTasksPerPost } from "./DataForSeoConfig.js"
 import { type DataForSeoError, InvalidTaskError, type StatusError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
 import { Lane } from "./batcher/Lane.js"
+import { sameJson } from "./batcher/sameJson.js"
 import { amount, checked, wholeAtLeast } from "./config/Rules.js"
 import * as Pacer from "./Pacer.js"
 import * as Prices from "./Prices.js"
@@ -229,6 +230,15 @@ interface Pending extends IntentInput {
 }
 
 type Outcome = Either.Either<PostedTask, SubmitError>
+
+/** A task as it will be sent, before the budget is checked. */
+interface Prepared {
+  readonly json: TaskJson
+  readonly correlationKey: string
+  readonly tag: string
+  /** @see Pending.tracked */
+  readonly tracked: boolean
+}
 
 /** A task DataForSEO created for a submission: also its ledger entry, as it is (no copy per task). */
 interface Created extends PostedInput {
@@ -745,15 +755,16 @@ export const make = (options: Options = {}) =>
 
     /**
      * The outcome the ledger holds for a caller's key, if the task went that far: posted tasks and failures
-     * are returned as recorded; an intent whose POST outcome is unknown is looked up in id_list first.
+     * are returned as recorded; an intent whose POST outcome is unknown is looked up in id_list first. The
+     * key must name the same task (`request`, as it would be sent now).
      */
-    const recorded = (key: string, engine: string) =>
+    const recorded = (key: string, engine: string, request: TaskJson) =>
       Effect.gen(function* () {
         const entry = yield* ledger.byCorrelationKey(key)
         if (Option.isNone(entry)) return Option.none<Outcome>()
         const e = entry.value
-        // a key names one task: the outcome of another engine's task would be a wrong answer, not a resume
-        if (e.engine !== engine) return Option.some<Outcome>(Either.left(keyOfAnotherEngine(e.engine)))
+        const other = otherTask(e, engine, request)
+        if (other !== undefined) return Option.some<Outcome>(Either.left(other))
         const tag = e.tag ?? ownTagPrefix + key
         if (e.state === "failed") {
           const failure = e.failure ?? { code: 0, message: "failed" }
@@ -769,45 +780,53 @@ export const make = (options: Options = {}) =>
       })
 
     /**
-     * Takes one task in: validates it and checks the budget. A refusal goes to `done`; what is left to post
-     * is returned, to be queued. Synchronous: bulk submits pay no effect per task.
+     * A task as it will be sent: encoded (every documented rule checked), its key and its tag set (the
+     * caller's, or `dfs:<key>`). A caller's tag in the batcher's own form is refused.
      */
-    const admitNew = <Task>(
-      engine: TaskSide<Task>,
-      task: Task,
-      key: string | undefined,
-      done: Done
-    ): Pending | undefined => {
-      const encoded = engine.encodeTask(task)
-      if (Either.isLeft(encoded)) {
-        done(Exit.fail(encoded.left))
-        return undefined
-      }
-      const correlationKey = key ?? `${keyPrefix}${++sequence}`
-      const given = encoded.right["tag"]
-      const own = ownTagPrefix + correlationKey
-      if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {
-        done(Exit.fail(new InvalidTaskError({ field: "tag", rule: `starts with "${ownTagPrefix}", which is kept for the tags the batcher sets itself` })))
-        return undefined
-      }
-      const tag = typeof given === "string" ? given : own
-      // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
-      // (Prices.estimate reads three) is about fifteen times slower
-      const json: TaskJson = typeof given === "string" ? encoded.right : Object.assign({}, encoded.right, { tag })
+    const prepare = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined): Either.Either<Prepared, InvalidTaskError> =>
+      Either.flatMap(engine.encodeTask(task), (encoded) => {
+        const correlationKey = key ?? `${keyPrefix}${++sequence}`
+        const given = encoded["tag"]
+        const own = ownTagPrefix + correlationKey
+        if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {
+          return Either.left(new InvalidTaskError({ field: "tag", rule: `starts with "${ownTagPrefix}", which is kept for the tags the batcher sets itself` }))
+        }
+        const tag = typeof given === "string" ? given : own
+        // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
+        // (Prices.estimate reads three) is about fifteen times slower
+        const json: TaskJson = typeof given === "string" ? encoded : Object.assign({}, encoded, { tag })
+        return Either.right({ json, correlationKey, tag, tracked: typeof given === "string" || key !== undefined })
+      })
+
+    /**
+     * Takes one prepared task in: checks the budget. A refusal goes to `done`; what is left to post is
+     * returned, to be queued. Synchronous: bulk submits pay no effect per task.
+     */
+    const reserve = <Task>(engine: TaskSide<Task>, task: Task, prepared: Prepared, done: Done): Pending | undefined => {
+      const { correlationKey, json, tag, tracked } = prepared
       const estimate = Prices.estimate(engine, task, json, prices)
       if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
         done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
         return undefined
       }
       reserved += estimate
-      return { request: json, correlationKey, runId, engine: engine.name, tag, tracked: typeof given === "string" || key !== undefined, estimate, done }
+      return { request: json, correlationKey, runId, engine: engine.name, tag, tracked, estimate, done }
+    }
+
+    /** `prepare` and `reserve`: a task of the batcher's own key (none given) or of a key the ledger does not hold. */
+    const admitNew = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done): Pending | undefined => {
+      const prepared = prepare(engine, task, key)
+      if (Either.isRight(prepared)) return reserve(engine, task, prepared.right, done)
+      done(Exit.fail(prepared.left))
+      return undefined
     }
 
     /**
-     * Callers' keys being admitted or posted, with the later submissions of the same key waiting for its
-     * outcome: a key is never looked up, nor posted, twice at once (that would be a second, billed, task).
+     * Callers' keys being admitted or posted (with the engine and request of the task they name), with the
+     * later submissions of the same key waiting for its outcome: a key is never looked up, nor posted, twice
+     * at once (that would be a second, billed, task).
      */
-    const keyWaiters = new Map<string, { readonly engine: string; readonly waiters: Array<Done> }>()
+    const keyWaiters = new Map<string, { readonly engine: string; readonly request: TaskJson; readonly waiters: Array<Done> }>()
 
     const settleKey = (key: string, exit: Exit.Exit<PostedTask, SubmitError>): void => {
       const waiting = keyWaiters.get(key)
@@ -815,29 +834,43 @@ export const make = (options: Options = {}) =>
       for (const done of waiting?.waiters ?? []) done(exit)
     }
 
-    /** A key used for one engine's task, submitted for another's: never that task's outcome. */
-    const keyOfAnotherEngine = (recordedFor: string) =>
-      new InvalidTaskError({ field: "correlationKey", rule: `is already recorded for a ${recordedFor} task` })
+    /**
+     * A key names one task: submitted with another (another engine's, another keyword or option), it is
+     * refused, never answered with the first task's outcome.
+     */
+    const otherTask = (first: { readonly engine: string; readonly request: object }, engine: string, request: TaskJson) =>
+      first.engine !== engine
+        ? new InvalidTaskError({ field: "correlationKey", rule: `is already recorded for a ${first.engine} task` })
+        : sameJson(first.request, request)
+        ? undefined
+        : new InvalidTaskError({ field: "correlationKey", rule: "is already recorded for another task (its request differs)" })
 
     /** `admitNew`, after the ledger: a caller's key it already holds gets its recorded outcome, not a new POST. */
     const admit = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done) =>
       key === undefined
         ? Effect.sync(() => admitNew(engine, task, undefined, done))
         : Effect.suspend(() => {
-            const waiting = keyWaiters.get(key)
-            if (waiting !== undefined) {
-              if (waiting.engine === engine.name) waiting.waiters.push(done)
-              else done(Exit.fail(keyOfAnotherEngine(waiting.engine)))
+            const prepared = prepare(engine, task, key)
+            if (Either.isLeft(prepared)) {
+              done(Exit.fail(prepared.left))
               return Effect.succeed(undefined)
             }
-            keyWaiters.set(key, { engine: engine.name, waiters: [] })
+            const request = prepared.right.json
+            const waiting = keyWaiters.get(key)
+            if (waiting !== undefined) {
+              const other = otherTask(waiting, engine.name, request)
+              if (other === undefined) waiting.waiters.push(done)
+              else done(Exit.fail(other))
+              return Effect.succeed(undefined)
+            }
+            keyWaiters.set(key, { engine: engine.name, request, waiters: [] })
             const doneKey: Done = (exit) => {
               done(exit)
               settleKey(key, exit)
             }
-            return Effect.map(Effect.either(recorded(key, engine.name)), (previous) => {
+            return Effect.map(Effect.either(recorded(key, engine.name, request)), (previous) => {
               if (Either.isLeft(previous)) return doneKey(Exit.fail(previous.left))
-              if (Option.isNone(previous.right)) return admitNew(engine, task, key, doneKey)
+              if (Option.isNone(previous.right)) return reserve(engine, task, prepared.right, doneKey)
               const outcome = previous.right.value
               return doneKey(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
             }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? Effect.sync(() => settleKey(key, Exit.failCause(exit.cause))) : Effect.void)))

@@ -363,6 +363,34 @@ describe("TaskBatcher billing safety", () => {
       expect((yield* stats).tasksCreated).toBe(2)
     }).pipe(Effect.provide(layer())))
 
+  it.effect("a key recorded for another task of the same engine (another keyword, another option) is refused, not answered with that task", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const first = yield* driven(batcher.submit(NaverOrganic.engine, naver("shoes"), { correlationKey: "k" }))
+      const refused = { _tag: "InvalidTaskError", field: "correlationKey" }
+      for (const task of [naver("boots"), naver("shoes", { depth: 20 }), naver("shoes", { tag: "mine" })]) {
+        const outcome = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, task, { correlationKey: "k" })))
+        // before, each was the task of "shoes": another keyword's results under this one
+        expect(Either.isLeft(outcome) && outcome.left).toMatchObject(refused)
+      }
+      // the same task again is the recorded one
+      const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("shoes"), { correlationKey: "k" }))
+      expect(again).toEqual(first)
+      // the same while the first task is still in flight
+      const [inFlight, other] = yield* driven(
+        Effect.all(
+          [
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("hats"), { correlationKey: "h" })),
+            Effect.either(batcher.submit(NaverOrganic.engine, naver("caps"), { correlationKey: "h" }))
+          ],
+          { concurrency: "unbounded" }
+        )
+      )
+      expect(Either.isRight(inFlight)).toBe(true)
+      expect(Either.isLeft(other) && other.left).toMatchObject(refused)
+      expect((yield* stats).tasksCreated).toBe(2)
+    }).pipe(Effect.provide(layer())))
+
   it.effect("a run id used again on the same ledger (a restarted job) records every new task: no key is made twice", () =>
     Effect.gen(function* () {
       const ledger = yield* TaskLedger.TaskLedger
