@@ -54,7 +54,7 @@ import * as Pacer from "./Pacer.js"
 import * as Prices from "./Prices.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
 import * as StatusCode from "./StatusCode.js"
-import { TaskLedger } from "./TaskLedger.js"
+import { canPostAgain, TaskLedger } from "./TaskLedger.js"
 import type { IntentInput, LedgerError, LedgerStoreError, PostedInput } from "./TaskLedger.js"
 
 /** A task DataForSEO created (and billed). */
@@ -754,8 +754,9 @@ export const make = (options: Options = {}) =>
     // --- submit ------------------------------------------------------------------------------------------
 
     /**
-     * The outcome the ledger holds for a caller's key, if the task went that far: posted tasks and failures
-     * are returned as recorded; an intent whose POST outcome is unknown is looked up in id_list first. The
+     * The outcome the ledger holds for a caller's key, if the task went that far: posted tasks and billed
+     * failures are returned as recorded; a failure that cost nothing and created no task is not an outcome
+     * (the task is posted again); an intent whose POST outcome is unknown is looked up in id_list first. The
      * key must name the same task (`request`, as it would be sent now).
      */
     const recorded = (key: string, engine: string, request: TaskJson) =>
@@ -765,6 +766,7 @@ export const make = (options: Options = {}) =>
         const e = entry.value
         const other = otherTask(e, engine, request)
         if (other !== undefined) return Option.some<Outcome>(Either.left(other))
+        if (canPostAgain(e)) return Option.none<Outcome>()
         const tag = e.tag ?? ownTagPrefix + key
         if (e.state === "failed") {
           const failure = e.failure ?? { code: 0, message: "failed" }

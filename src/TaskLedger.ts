@@ -8,14 +8,14 @@
  *
  * ## States and transitions
  *
- * | from \ to  | intent          | posted                     | ready         | collected         | failed         |
- * |------------|-----------------|----------------------------|---------------|-------------------|----------------|
- * | (none)     | `recordIntents` | –                          | –             | –                 | –              |
- * | intent     | no-op           | `recordPosted`             | –             | –                 | `recordFailed` |
- * | posted     | no-op           | no-op (same id), else –    | `recordReady` | `recordCollected` | `recordFailed` |
- * | ready      | no-op           | no-op (same id), else –    | no-op         | `recordCollected` | `recordFailed` |
- * | collected  | no-op           | no-op (same id), else –    | no-op         | no-op             | –              |
- * | failed     | no-op           | no-op (same id), else –    | no-op         | –                 | no-op          |
+ * | from \ to | intent            | posted                  | ready         | collected         | failed         |
+ * |-----------|-------------------|-------------------------|---------------|-------------------|----------------|
+ * | (none)    | `recordIntents`   | –                       | –             | –                 | –              |
+ * | intent    | no-op             | `recordPosted`          | –             | –                 | `recordFailed` |
+ * | posted    | no-op             | no-op (same id), else – | `recordReady` | `recordCollected` | `recordFailed` |
+ * | ready     | no-op             | no-op (same id), else – | no-op         | `recordCollected` | `recordFailed` |
+ * | collected | no-op             | no-op (same id), else – | no-op         | no-op             | –              |
+ * | failed    | no-op, or new try | no-op (same id), else – | no-op         | –                 | no-op          |
  *
  * (– : refused with `InvalidTransition`.)
  *
@@ -26,7 +26,9 @@
  *   POSTs still in flight); resolve each with `recordPosted` (id_list found it, by tag) or `recordFailed`
  *   (`billed: false`, it was not created).
  * - `posted` is durable before the write returns, so that no one acts on a task id the ledger could lose.
- * - `collected` and `failed` are final.
+ * - `collected` is final, and so is `failed`, but for a new try: an intent recorded for a key whose failure
+ *   cost nothing and created no task (a POST refused as a whole, such as 40202 or 40200, or a task refused
+ *   at posting) replaces that failure (`canPostAgain`), as posting the task again cannot charge it twice.
  *
  * Repeated writes are no-ops: the same intent twice (the first wins), `posted` again with the same id,
  * `ready` for a task already ready, collected or failed (a late signal), `collected` twice, `failed`
@@ -76,6 +78,7 @@ import {
   type State
 } from "./ledger/model.js"
 import {
+  canPostAgain,
   type Change,
   collectedRule,
   intentRule,
@@ -86,6 +89,11 @@ import {
   View,
   type Write
 } from "./ledger/plan.js"
+
+export {
+  /** @see plan.canPostAgain */
+  canPostAgain
+}
 
 export {
   /** @see model.CollectedInput */
@@ -129,7 +137,10 @@ export class TaskLedger extends Context.Tag("effect-dataforseo/TaskLedger")<Task
 export declare namespace TaskLedger {
   /** The operations every store offers. */
   export interface Service {
-    /** Records intents before their POST is sent. An intent already recorded (same key) is left as it is. */
+    /**
+     * Records intents before their POST is sent. A key already recorded is left as it is, unless its entry
+     * `canPostAgain` (failed without cost or task): then the new intent replaces it.
+     */
     readonly recordIntents: (entries: ReadonlyArray<IntentInput>) => Effect.Effect<void, LedgerError>
     /** Records the task ids (and costs) DataForSEO returned, or that id_list reconciliation found. */
     readonly recordPosted: (entries: ReadonlyArray<PostedInput>) => Effect.Effect<void, LedgerError>

@@ -64,7 +64,7 @@ import {
   RunCost,
   State
 } from "./ledger/model.js"
-import { type Change, changeOrder, plan, refsOf, type Snapshot, View, type Write } from "./ledger/plan.js"
+import { type Change, changeOrder, orderedParts, plan, refsOf, type Snapshot, View, type Write } from "./ledger/plan.js"
 import { TaskLedger } from "./TaskLedger.js"
 
 /** The ledger's table. */
@@ -157,7 +157,7 @@ export const EntryFromRow = Schema.transform(Row, Entry, {
 })
 
 const IntentRow = Row.pick("correlation_key", "run_id", "engine", "request", "tag", "state", "intent_at")
-const SnapshotRow = Schema.Struct({ correlation_key: Schema.String, state: State, task_id: Schema.NullOr(Schema.String) })
+const SnapshotRow = Row.pick("correlation_key", "state", "task_id", "failure_billed")
 const CostRow = Schema.Struct({ tasks: SqlNumber, created: SqlNumber, cost: Schema.NullOr(SqlNumber) })
 const ResultJson = Schema.NullOr(Schema.parseJson())
 
@@ -313,7 +313,7 @@ export const make = (
       Effect.forEach(
         Arr.chunksOf(refs, rowsPerStatement),
         (chunk) =>
-          sql`SELECT correlation_key, state, task_id FROM dataforseo_task_ledger WHERE ${sql.in(column, chunk)}`.pipe(
+          sql`SELECT correlation_key, state, task_id, failure_billed FROM dataforseo_task_ledger WHERE ${sql.in(column, chunk)}`.pipe(
             Effect.flatMap((rows) => Either.mapLeft(decodeSnapshots(rows), storeError("unreadable ledger row")))
           )
       ).pipe(Effect.map(Arr.flatten))
@@ -335,7 +335,14 @@ export const make = (
             storeError("intent does not encode")
           ).pipe(
             Effect.flatMap((rows) =>
-              sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO NOTHING`
+              // a key with an entry keeps it (the first intent wins), unless that entry can be posted again
+              // (`canPostAgain`): then the new intent replaces its failure
+              sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO UPDATE SET
+                run_id = excluded.run_id, engine = excluded.engine, request = excluded.request, tag = excluded.tag,
+                state = 'intent', intent_at = excluded.intent_at, cost = NULL, failed_at = NULL, failure_code = NULL,
+                failure_message = NULL, failure_billed = NULL, result = NULL
+                WHERE dataforseo_task_ledger.state = 'failed' AND dataforseo_task_ledger.task_id IS NULL
+                  AND dataforseo_task_ledger.failure_billed = 0`
             )
           ),
         { discard: true }
@@ -452,17 +459,24 @@ export const make = (
           ...(yield* loadSnapshots("task_id", Array.from(taskIds)))
         ]
         for (const row of loaded) {
-          const snapshot = { correlationKey: row.correlation_key, state: row.state, taskId: orUndefined(row.task_id) }
+          const snapshot = {
+            correlationKey: row.correlation_key,
+            state: row.state,
+            taskId: orUndefined(row.task_id),
+            failure: row.failure_billed === null ? undefined : { billed: row.failure_billed }
+          }
           byKey.set(snapshot.correlationKey, snapshot)
           if (snapshot.taskId !== undefined) byTaskId.set(snapshot.taskId, snapshot)
         }
         const view = new View((key) => byKey.get(key), (id) => byTaskId.get(id))
         const outcomes = group.map((pending) => plan(pending.write, view, now))
         const changes = outcomes.flatMap((outcome) => (Either.isRight(outcome) ? outcome.right : []))
-        yield* Effect.forEach(changeOrder, (tag) => {
-          const ofKind = changes.filter((c) => c._tag === tag)
-          return ofKind.length === 0 ? Effect.void : writeKind(tag, ofKind)
-        }, { discard: true })
+        for (const part of orderedParts(changes)) {
+          yield* Effect.forEach(changeOrder, (tag) => {
+            const ofKind = part.filter((c) => c._tag === tag)
+            return ofKind.length === 0 ? Effect.void : writeKind(tag, ofKind)
+          }, { discard: true })
+        }
         return outcomes
       }).pipe(
         Effect.catchTag("StateMismatch", (mismatch) =>

@@ -438,6 +438,29 @@ describe("TaskBatcher billing safety", () => {
       expect((yield* stats).tasksBilled).toBe(1)
     }).pipe(Effect.provide(layer())))
 
+  it.effect("resuming: a key whose POST was refused (nothing created, nothing billed) is posted when submitted again; a billed failure is returned", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Sandbox.Emulator
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const ledger = yield* TaskLedger.TaskLedger
+      yield* emulator.scriptFaults("task_post", ["rate_limited"])
+      const refused = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" })))
+      expect(Either.isLeft(refused) && refused.left).toMatchObject({ _tag: "RateLimitError", code: 40202 })
+      // before, the key returned its 40202 for ever: a job re-run after a bad minute never posted the task
+      const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" }))
+      const [task] = yield* emulator.tasks
+      expect(again).toMatchObject({ id: task?.id, correlationKey: "job-1", tag: "dfs:job-1" })
+      expect(Option.map(yield* ledger.byCorrelationKey("job-1"), (e) => e.state)).toEqual(Option.some("posted"))
+      // a failure that cost money stays the key's outcome
+      const request = { keyword: "b", tag: "dfs:job-2" }
+      yield* ledger.recordIntents([{ correlationKey: "job-2", runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }])
+      yield* ledger.recordFailed([{ correlationKey: "job-2", taskId: "t-2", cost: 0.0006, code: 40101, message: "Task failed.", billed: true }])
+      const billed = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("b"), { correlationKey: "job-2" })))
+      expect(Either.isLeft(billed) && billed.left).toMatchObject({ code: 40101, taskId: "t-2" })
+      const s = yield* stats
+      expect({ calls: s.calls.task_post.calls, created: s.tasksCreated }).toEqual({ calls: 2, created: 1 })
+    }).pipe(Effect.provide(layer({ batcher: { maxAttempts: 1 } }))))
+
   it.effect("resuming after a crash: an intent whose POST created the task is found in id_list, not posted again", () =>
     Effect.gen(function* () {
       // The state a crash leaves: an intent recorded, its POST sent (the task exists), no reply recorded.

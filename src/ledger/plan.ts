@@ -24,6 +24,8 @@ export interface Snapshot {
   readonly correlationKey: string
   readonly state: State
   readonly taskId: string | undefined
+  /** A failed entry's failure: whether it was billed. */
+  readonly failure: { readonly billed: boolean } | undefined
 }
 
 /** One change to apply; `from` is the state the change expects, so that a SQL store can guard on it. */
@@ -58,8 +60,33 @@ export type Change =
     readonly cost: number | undefined
   }
 
-/** The order in which a store applies changes of different kinds: every valid life follows it. */
+/**
+ * The order in which a store applies changes of different kinds: every valid life follows it, but for a new
+ * try (an intent replacing a failure, `canPostAgain`), which `orderedParts` sets apart.
+ */
 export const changeOrder: ReadonlyArray<Change["_tag"]> = ["Insert", "Posted", "Ready", "Collected", "Failed"]
+
+/**
+ * `changes`, in the order planned, cut before each intent that replaces a failure planned earlier in the
+ * same part: within a part, applying the changes kind by kind in `changeOrder` gives what applying them
+ * one by one would (applied after it, the failure would undo the new try).
+ */
+export const orderedParts = (changes: ReadonlyArray<Change>): Array<ReadonlyArray<Change>> => {
+  const parts: Array<ReadonlyArray<Change>> = []
+  let part: Array<Change> = []
+  let failed = new Set<string>()
+  for (const change of changes) {
+    if (change._tag === "Insert" && failed.has(change.entry.correlationKey)) {
+      parts.push(part)
+      part = []
+      failed = new Set()
+    }
+    if (change._tag === "Failed") failed.add(change.correlationKey)
+    part.push(change)
+  }
+  parts.push(part)
+  return parts
+}
 
 /**
  * The entries a store knows, looked up by key or task id. Writes of a batch see earlier writes of the batch.
@@ -97,8 +124,24 @@ export type Verdict = "change" | "keep" | { readonly refuse: string }
 export const rejection = (ref: string, current: Snapshot | undefined, to: State, reason: string): Rejection =>
   current === undefined ? { ref, to, reason } : { ref, from: current.state, to, reason }
 
-/** An intent: recorded unless its key has one (a resumed run records it again: the first intent wins). */
-export const intentRule = (current: Snapshot | undefined): Verdict => (current === undefined ? "change" : "keep")
+/**
+ * Whether an intent recorded for this entry's key is a new try of its task: the entry failed without
+ * costing anything and without a task (a POST refused as a whole, a task refused at posting), so posting
+ * it again cannot charge it twice. Any other entry keeps its life: its task exists, was billed, or is
+ * still to be found out.
+ */
+export const canPostAgain = (entry: {
+  readonly state: State
+  readonly taskId?: string | undefined
+  readonly failure?: { readonly billed: boolean } | undefined
+}): boolean => entry.state === "failed" && entry.taskId === undefined && entry.failure?.billed === false
+
+/**
+ * An intent: recorded unless its key has an entry (a resumed run records it again: the first intent wins),
+ * or replacing an entry that `canPostAgain`.
+ */
+export const intentRule = (current: Snapshot | undefined): Verdict =>
+  current === undefined || canPostAgain(current) ? "change" : "keep"
 
 /**
  * Posting `taskId` for the entry `current`. An intent takes the id unless another entry holds it (`owner`,
@@ -171,8 +214,8 @@ export const plan = (write: Write, view: View, now: number): Either.Either<Array
   const touched: Array<Snapshot> = []
   const changes: Array<Change> = []
   const rejected: Array<Rejection> = []
-  const put = (correlationKey: string, state: State, taskId: string | undefined) => {
-    const snapshot = { correlationKey, state, taskId }
+  const put = (correlationKey: string, state: State, taskId: string | undefined, failure?: { readonly billed: boolean }) => {
+    const snapshot = { correlationKey, state, taskId, failure }
     local.put(snapshot)
     touched.push(snapshot)
   }
@@ -263,7 +306,7 @@ export const plan = (write: Write, view: View, now: number): Either.Either<Array
             reject(ref, current, "failed", `task ${entry.taskId} belongs to ${owner.correlationKey}`)
             continue
           }
-          put(current.correlationKey, "failed", taskId)
+          put(current.correlationKey, "failed", taskId, { billed: entry.billed })
           changes.push({
             _tag: "Failed",
             correlationKey: current.correlationKey,

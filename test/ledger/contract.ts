@@ -290,6 +290,60 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
   )
 
   test(
+    "a failure that cost nothing and created no task is tried again: a new intent replaces it; no other does",
+    Effect.gen(function*() {
+      const ledger = yield* TaskLedger
+      yield* ledger.recordIntents([intent(1), intent(2), intent(3), intent(4)])
+      yield* ledger.recordPosted([{ correlationKey: "key-0003", taskId: taskId(3), cost: 0.0006 }])
+      yield* ledger.recordFailed([
+        { correlationKey: "key-0001", code: 40202, message: "Rate limit.", billed: false },
+        { correlationKey: "key-0002", taskId: taskId(2), cost: 0.0006, code: 40101, message: "Task failed.", billed: true },
+        { taskId: taskId(3), code: 40403, message: "Results expired.", billed: false },
+        { correlationKey: "key-0004", code: 40501, message: "Invalid field.", billed: true }
+      ])
+      yield* TestClock.adjust(5_000)
+      const retry = { keyword: "keyword 1 again" }
+      yield* ledger.recordIntents([1, 2, 3, 4].map((n) => intent(n, { runId: "run-2", request: n === 1 ? retry : intent(n).request })))
+      // the new try, as a fresh intent of the run that posts it: nothing of the failure is left
+      const tried = Option.getOrThrow(yield* ledger.byCorrelationKey("key-0001"))
+      expect(tried).toEqual({ ...intent(1, { runId: "run-2", request: retry }), state: "intent", intentAt: 5_000 })
+      expect(keys(yield* ledger.unknownIntents())).toEqual(["key-0001"])
+      // a billed failure, or one with a task, stays as it was
+      for (const key of ["key-0002", "key-0003", "key-0004"]) {
+        expect(Option.getOrThrow(yield* ledger.byCorrelationKey(key))).toMatchObject({ state: "failed", runId: "run-1" })
+      }
+      yield* ledger.recordPosted([{ correlationKey: "key-0001", taskId: taskId(1), cost: 0.0006 }])
+      expect(yield* ledger.costByRun("run-2")).toEqual({ runId: "run-2", tasks: 1, created: 1, cost: 0.0006 })
+      expect(yield* ledger.costByRun("run-1")).toEqual({ runId: "run-1", tasks: 3, created: 2, cost: 0.0012 })
+    })
+  )
+
+  test(
+    "a failure and the new try of its key written at once end as the new try",
+    Effect.gen(function*() {
+      const ledger = yield* TaskLedger
+      yield* ledger.recordIntents([intent(1), intent(2)])
+      // queued together while it writes the first, the SQL store writes the others in one transaction
+      yield* Effect.all(
+        [
+          ledger.recordIntents([intent(3)]),
+          ledger.recordFailed([{ correlationKey: "key-0001", code: 50000, message: "Internal error.", billed: false }]),
+          ledger.recordIntents([intent(1, { runId: "run-2" })]),
+          ledger.recordPosted([{ correlationKey: "key-0001", taskId: taskId(1), cost: 0.0006 }]),
+          ledger.recordFailed([{ correlationKey: "key-0002", code: 50000, message: "Internal error.", billed: false }])
+        ],
+        { concurrency: "unbounded" }
+      )
+      expect(Option.getOrThrow(yield* ledger.byCorrelationKey("key-0001"))).toMatchObject({
+        state: "posted",
+        runId: "run-2",
+        taskId: taskId(1)
+      })
+      expect(Option.getOrThrow(yield* ledger.byCorrelationKey("key-0002")).state).toBe("failed")
+    })
+  )
+
+  test(
     "ready, collected and failed for unknown ids are refused",
     Effect.gen(function*() {
       const ledger = yield* TaskLedger
