@@ -231,15 +231,6 @@ interface Pending extends IntentInput {
 
 type Outcome = Either.Either<PostedTask, SubmitError>
 
-/** A task as it will be sent, before the budget is checked. */
-interface Prepared {
-  readonly json: TaskJson
-  readonly correlationKey: string
-  readonly tag: string
-  /** @see Pending.tracked */
-  readonly tracked: boolean
-}
-
 /** A task DataForSEO created for a submission: also its ledger entry, as it is (no copy per task). */
 interface Created extends PostedInput {
   readonly pending: Pending
@@ -783,43 +774,43 @@ export const make = (options: Options = {}) =>
 
     /**
      * A task as it will be sent: encoded (every documented rule checked), its key and its tag set (the
-     * caller's, or `dfs:<key>`). A caller's tag in the batcher's own form is refused.
+     * caller's, or `dfs:<key>`), its cost estimated, its outcome to go to `done`. A caller's tag in the
+     * batcher's own form is refused. Synchronous, as `reserve`: bulk submits pay no effect per task.
      */
-    const prepare = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined): Either.Either<Prepared, InvalidTaskError> =>
-      Either.flatMap(engine.encodeTask(task), (encoded) => {
-        const correlationKey = key ?? `${keyPrefix}${++sequence}`
-        const given = encoded["tag"]
-        const own = ownTagPrefix + correlationKey
-        if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {
-          return Either.left(new InvalidTaskError({ field: "tag", rule: `starts with "${ownTagPrefix}", which is kept for the tags the batcher sets itself` }))
-        }
-        const tag = typeof given === "string" ? given : own
-        // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
-        // (Prices.estimate reads three) is about fifteen times slower
-        const json: TaskJson = typeof given === "string" ? encoded : Object.assign({}, encoded, { tag })
-        return Either.right({ json, correlationKey, tag, tracked: typeof given === "string" || key !== undefined })
-      })
-
-    /**
-     * Takes one prepared task in: checks the budget. A refusal goes to `done`; what is left to post is
-     * returned, to be queued. Synchronous: bulk submits pay no effect per task.
-     */
-    const reserve = <Task>(engine: TaskSide<Task>, task: Task, prepared: Prepared, done: Done): Pending | undefined => {
-      const { correlationKey, json, tag, tracked } = prepared
-      const estimate = Prices.estimate(engine, task, json, prices)
-      if (options.budget !== undefined && spent + reserved + estimate > options.budget + 1e-12) {
-        done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
-        return undefined
+    const prepare = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done): Pending | InvalidTaskError => {
+      const encoded = engine.encodeTask(task)
+      if (Either.isLeft(encoded)) return encoded.left
+      const correlationKey = key ?? `${keyPrefix}${++sequence}`
+      const given = encoded.right["tag"]
+      const own = ownTagPrefix + correlationKey
+      if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {
+        return new InvalidTaskError({ field: "tag", rule: `starts with "${ownTagPrefix}", which is kept for the tags the batcher sets itself` })
       }
-      reserved += estimate
+      const tag = typeof given === "string" ? given : own
+      // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
+      // (Prices.estimate reads three) is about fifteen times slower
+      const json: TaskJson = typeof given === "string" ? encoded.right : Object.assign({}, encoded.right, { tag })
+      const estimate = Prices.estimate(engine, task, json, prices)
+      const tracked = typeof given === "string" || key !== undefined
       return { request: json, correlationKey, runId, engine: engine.name, tag, tracked, estimate, done }
     }
 
-    /** `prepare` and `reserve`: a task of the batcher's own key (none given) or of a key the ledger does not hold. */
-    const admitNew = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done): Pending | undefined => {
-      const prepared = prepare(engine, task, key)
-      if (Either.isRight(prepared)) return reserve(engine, task, prepared.right, done)
-      done(Exit.fail(prepared.left))
+    /** Checks a prepared task against the budget: a refusal goes to its `done`; a task within it is returned, to be queued. */
+    const reserve = (pending: Pending): Pending | undefined => {
+      if (options.budget !== undefined && spent + reserved + pending.estimate > options.budget + 1e-12) {
+        const { correlationKey, estimate } = pending
+        pending.done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
+        return undefined
+      }
+      reserved += pending.estimate
+      return pending
+    }
+
+    /** A task of the batcher's own key (the caller gave none): `prepare`, then `reserve`. */
+    const admitNew = <Task>(engine: TaskSide<Task>, task: Task, done: Done): Pending | undefined => {
+      const pending = prepare(engine, task, undefined, done)
+      if (!(pending instanceof InvalidTaskError)) return reserve(pending)
+      done(Exit.fail(pending))
       return undefined
     }
 
@@ -847,32 +838,31 @@ export const make = (options: Options = {}) =>
         ? undefined
         : new InvalidTaskError({ field: "correlationKey", rule: "is already recorded for another task (its request differs)" })
 
-    /** `admitNew`, after the ledger: a caller's key it already holds gets its recorded outcome, not a new POST. */
+    /** `admitNew`, after the ledger for a caller's key: a key it already holds gets its recorded outcome, not a new POST. */
     const admit = <Task>(engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done) =>
       key === undefined
-        ? Effect.sync(() => admitNew(engine, task, undefined, done))
+        ? Effect.sync(() => admitNew(engine, task, done))
         : Effect.suspend(() => {
-            const prepared = prepare(engine, task, key)
-            if (Either.isLeft(prepared)) {
-              done(Exit.fail(prepared.left))
-              return Effect.succeed(undefined)
-            }
-            const request = prepared.right.json
-            const waiting = keyWaiters.get(key)
-            if (waiting !== undefined) {
-              const other = otherTask(waiting, engine.name, request)
-              if (other === undefined) waiting.waiters.push(done)
-              else done(Exit.fail(other))
-              return Effect.succeed(undefined)
-            }
-            keyWaiters.set(key, { engine: engine.name, request, waiters: [] })
             const doneKey: Done = (exit) => {
               done(exit)
               settleKey(key, exit)
             }
-            return Effect.map(Effect.either(recorded(key, engine.name, request)), (previous) => {
+            const pending = prepare(engine, task, key, doneKey)
+            if (pending instanceof InvalidTaskError) {
+              done(Exit.fail(pending))
+              return Effect.succeed(undefined)
+            }
+            const waiting = keyWaiters.get(key)
+            if (waiting !== undefined) {
+              const other = otherTask(waiting, engine.name, pending.request)
+              if (other === undefined) waiting.waiters.push(done)
+              else done(Exit.fail(other))
+              return Effect.succeed(undefined)
+            }
+            keyWaiters.set(key, { engine: engine.name, request: pending.request, waiters: [] })
+            return Effect.map(Effect.either(recorded(key, engine.name, pending.request)), (previous) => {
               if (Either.isLeft(previous)) return doneKey(Exit.fail(previous.left))
-              if (Option.isNone(previous.right)) return reserve(engine, task, prepared.right, doneKey)
+              if (Option.isNone(previous.right)) return reserve(pending)
               const outcome = previous.right.value
               return doneKey(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
             }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? Effect.sync(() => settleKey(key, Exit.failCause(exit.cause))) : Effect.void)))
@@ -948,7 +938,7 @@ export const make = (options: Options = {}) =>
           unresolved += chunk.length
           const admitted =
             keyOf === undefined
-              ? chunk.map((task, i) => admitNew(engine, task, undefined, doneAt(first + i)))
+              ? chunk.map((task, i) => admitNew(engine, task, doneAt(first + i)))
               : yield* Effect.forEach(chunk, (task, i) => admit(engine, task, keyOf(task, first + i), doneAt(first + i)))
           const pendings = admitted.filter((pending) => pending !== undefined)
           yield* enqueue(engine, pendings)
