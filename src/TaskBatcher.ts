@@ -973,4 +973,7 @@ export const layerAccountPrices = (
   DataForSeoError | Prices.PricesUnavailableError | ConfigError.ConfigError | LedgerStoreError,
   DataForSeoClient | DataForSeoConfig | TaskLedger
 > =>
-  Layer.unwrapEffect(Effect.map(Prices.fromAccount(options.prices), (prices) => layer({ ...options, prices })))
+  // the options first: a bad one is a ConfigError, without a call
+  Layer.unwrapEffect(
+    Effect.zipRight(validateOptions(options), Effect.map(Prices.fromAccount(options.prices), (prices) => layer({ ...options, prices })))
+  )

@@ -630,6 +630,14 @@ describe("TaskBatcher budget", () => {
       })
   )
 
+  it.effect("with the account's prices, options are checked before user_data is called", () =>
+    Effect.gen(function* () {
+      // the wrong password makes any call fail: the error says which came first
+      const layerOf = layer({ accountPrices: true, config: { password: Redacted.make("wrong") }, batcher: { budget: Number.NaN } })
+      const error = yield* Effect.flip(Effect.provide(TaskBatcher.TaskBatcher, layerOf))
+      expect(ConfigError.isConfigError(error) && error._op === "InvalidData" ? error.path.join(".") : error).toBe("budget")
+    }))
+
   it.effect("the batcher is not built when the account's prices cannot be read", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(Effect.provide(TaskBatcher.TaskBatcher, layer({ accountPrices: true, config: { password: Redacted.make("wrong") } })))
