@@ -747,17 +747,18 @@ export const make = (options: Options = {}) =>
     /**
      * The outcome the ledger holds for a caller's key, if the task went that far: posted tasks and billed
      * failures are returned as recorded; a failure that cost nothing and created no task is not an outcome
-     * (the task is posted again); an intent whose POST outcome is unknown is looked up in id_list first. The
-     * key must name the same task (`request`, as it would be sent now).
+     * (the task, `request` now, is posted); an intent whose POST outcome is unknown is looked up in id_list
+     * first. Other than a task never created, the key must name the same task (`request`, as it would be sent now).
      */
     const recorded = (key: string, engine: string, request: TaskJson) =>
       Effect.gen(function* () {
         const entry = yield* ledger.byCorrelationKey(key)
         if (Option.isNone(entry)) return Option.none<Outcome>()
         const e = entry.value
+        // a task never created: the key is free for this one, whatever the other was (a fixed option, say)
+        if (canPostAgain(e)) return Option.none<Outcome>()
         const other = otherTask(e, engine, request)
         if (other !== undefined) return Option.some<Outcome>(Either.left(other))
-        if (canPostAgain(e)) return Option.none<Outcome>()
         const tag = e.tag ?? ownTagPrefix + key
         if (e.state === "failed") {
           const failure = e.failure ?? { code: 0, message: "failed" }

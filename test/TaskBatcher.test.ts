@@ -447,9 +447,11 @@ describe("TaskBatcher billing safety", () => {
       const refused = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" })))
       expect(Either.isLeft(refused) && refused.left).toMatchObject({ _tag: "RateLimitError", code: 40202 })
       // before, the key returned its 40202 for ever: a job re-run after a bad minute never posted the task
-      const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-1" }))
+      // the task was never created: the key is free for it, or for the task fixed (here, another depth)
+      const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("a", { depth: 20 }), { correlationKey: "job-1" }))
       const [task] = yield* emulator.tasks
       expect(again).toMatchObject({ id: task?.id, correlationKey: "job-1", tag: "dfs:job-1" })
+      expect(Option.map(yield* ledger.byCorrelationKey("job-1"), (e) => e.request)).toEqual(Option.some({ keyword: "a", depth: 20, tag: "dfs:job-1" }))
       expect(Option.map(yield* ledger.byCorrelationKey("job-1"), (e) => e.state)).toEqual(Option.some("posted"))
       // a failure that cost money stays the key's outcome
       const request = { keyword: "b", tag: "dfs:job-2" }
