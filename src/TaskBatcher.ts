@@ -25,7 +25,9 @@
  * - Resuming. A caller-given `correlationKey` already in the ledger is not posted again: its recorded
  *   outcome is returned (a recorded intent of unknown outcome is looked up in id_list first, once it has
  *   had the time to list it; one pass serves many resumed keys). A key submitted again
- *   while its task is still in flight gets that task's outcome when it comes.
+ *   while its task is still in flight gets that task's outcome when it comes. A key names one task: with
+ *   another (another engine, another request as sent) it is an `InvalidTaskError` on `correlationKey`,
+ *   unless its task was never created: a failure that cost nothing and created no task is posted again.
  *
  * @since 0.1.0
  */
