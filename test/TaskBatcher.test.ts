@@ -33,6 +33,22 @@ const submitAll = <T>(engine: TaskSide<T>, tasks: ReadonlyArray<T>) =>
 
 const stats = Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)
 
+/** What a key recorded (or in flight) for another task is answered with. */
+const keyRefused = { _tag: "InvalidTaskError", field: "correlationKey" }
+
+/** Two tasks submitted at once under one key: the second while the first is in flight. */
+const submittedAtOnce = <A, B>(key: string, first: readonly [TaskSide<A>, A], second: readonly [TaskSide<B>, B]) =>
+  Effect.flatMap(TaskBatcher.TaskBatcher, (batcher) =>
+    driven(
+      Effect.all(
+        [
+          Effect.either(batcher.submit(first[0], first[1], { correlationKey: key })),
+          Effect.either(batcher.submit(second[0], second[1], { correlationKey: key }))
+        ],
+        { concurrency: "unbounded" }
+      )
+    ))
+
 /**
  * One batcher of the run `nightly`, as one process of a nightly job would be (each call a batcher of its own,
  * on the test's ledger): its `submitAll` of Naver `keywords`.
@@ -347,19 +363,11 @@ describe("TaskBatcher billing safety", () => {
       const naverOutcome = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("shoes"), { correlationKey: "shoes" })))
       expect(first.engine).toBe("google/organic")
       // before, this was the Google task's id, labelled naver/organic
-      expect(Either.isLeft(naverOutcome) && naverOutcome.left).toMatchObject({ _tag: "InvalidTaskError", field: "correlationKey" })
+      expect(Either.isLeft(naverOutcome) && naverOutcome.left).toMatchObject(keyRefused)
       // the same while the first task is still in flight
-      const [googleAgain, naverAgain] = yield* driven(
-        Effect.all(
-          [
-            Effect.either(batcher.submit(GoogleOrganic.engine, google("boots"), { correlationKey: "boots" })),
-            Effect.either(batcher.submit(NaverOrganic.engine, naver("boots"), { correlationKey: "boots" }))
-          ],
-          { concurrency: "unbounded" }
-        )
-      )
+      const [googleAgain, naverAgain] = yield* submittedAtOnce("boots", [GoogleOrganic.engine, google("boots")], [NaverOrganic.engine, naver("boots")])
       expect(Either.isRight(googleAgain)).toBe(true)
-      expect(Either.isLeft(naverAgain) && naverAgain.left).toMatchObject({ _tag: "InvalidTaskError", field: "correlationKey" })
+      expect(Either.isLeft(naverAgain) && naverAgain.left).toMatchObject(keyRefused)
       expect((yield* stats).tasksCreated).toBe(2)
     }).pipe(Effect.provide(layer())))
 
@@ -367,27 +375,18 @@ describe("TaskBatcher billing safety", () => {
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
       const first = yield* driven(batcher.submit(NaverOrganic.engine, naver("shoes"), { correlationKey: "k" }))
-      const refused = { _tag: "InvalidTaskError", field: "correlationKey" }
       for (const task of [naver("boots"), naver("shoes", { depth: 20 }), naver("shoes", { tag: "mine" })]) {
         const outcome = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, task, { correlationKey: "k" })))
         // before, each was the task of "shoes": another keyword's results under this one
-        expect(Either.isLeft(outcome) && outcome.left).toMatchObject(refused)
+        expect(Either.isLeft(outcome) && outcome.left).toMatchObject(keyRefused)
       }
       // the same task again is the recorded one
       const again = yield* driven(batcher.submit(NaverOrganic.engine, naver("shoes"), { correlationKey: "k" }))
       expect(again).toEqual(first)
       // the same while the first task is still in flight
-      const [inFlight, other] = yield* driven(
-        Effect.all(
-          [
-            Effect.either(batcher.submit(NaverOrganic.engine, naver("hats"), { correlationKey: "h" })),
-            Effect.either(batcher.submit(NaverOrganic.engine, naver("caps"), { correlationKey: "h" }))
-          ],
-          { concurrency: "unbounded" }
-        )
-      )
+      const [inFlight, other] = yield* submittedAtOnce("h", [NaverOrganic.engine, naver("hats")], [NaverOrganic.engine, naver("caps")])
       expect(Either.isRight(inFlight)).toBe(true)
-      expect(Either.isLeft(other) && other.left).toMatchObject(refused)
+      expect(Either.isLeft(other) && other.left).toMatchObject(keyRefused)
       expect((yield* stats).tasksCreated).toBe(2)
     }).pipe(Effect.provide(layer())))
 
