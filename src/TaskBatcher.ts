@@ -483,8 +483,23 @@ export const make = (options: Options = {}) =>
         })
       )
 
-    /** The last id_list pass made for resumed keys: the tasks posted from `since` to `until`. */
-    let resumePass: { readonly since: number; readonly until: number; readonly found: Listed } | undefined
+    /**
+     * The last id_list pass made for resumed keys: the tasks posted from `since` to `until`, when it last
+     * served. It may list every task of a busy account's window: `forgetPass` drops it once a minute has
+     * passed without a resume, rather than the batcher holding it for ever.
+     */
+    let resumePass: { readonly since: number; readonly until: number; readonly found: Listed; usedAt: number } | undefined
+    const passKeptFor = Duration.toMillis(Duration.minutes(1))
+    let forgetting = false
+    const forgetPass = Effect.gen(function* () {
+      for (;;) {
+        const wait = resumePass === undefined ? 0 : resumePass.usedAt + passKeptFor - (yield* Clock.currentTimeMillis)
+        if (wait <= 0) break
+        yield* Effect.sleep(Duration.millis(wait))
+      }
+      resumePass = undefined
+      forgetting = false
+    })
     const resumeLock = yield* Effect.makeSemaphore(1)
 
     /**
@@ -506,10 +521,18 @@ export const make = (options: Options = {}) =>
               yield* Effect.sleep(Duration.millis(wait))
               continue // an unknown outcome may have come meanwhile
             }
-            if (resumePass !== undefined && resumePass.since <= intentAt && resumePass.until >= until) return resumePass.found
+            const now = yield* Clock.currentTimeMillis
+            if (resumePass !== undefined && resumePass.since <= intentAt && resumePass.until >= until) {
+              resumePass.usedAt = now
+              return resumePass.found
+            }
             const since = Math.min(intentAt, resumePass?.since ?? intentAt)
             const found = yield* postedSince(since, until)
-            resumePass = { since, until, found }
+            resumePass = { since, until, found, usedAt: yield* Clock.currentTimeMillis }
+            if (!forgetting) {
+              forgetting = true
+              yield* Effect.forkIn(forgetPass, scope)
+            }
             return found
           }
         })

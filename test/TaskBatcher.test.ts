@@ -542,6 +542,34 @@ describe("TaskBatcher billing safety", () => {
       expect((yield* stats).tasksBilled).toBe(1)
     }).pipe(Effect.provide(layer({ batcher: { policy: "at-most-once" }, sandbox: { idListLag: "500 millis" } }))))
 
+  it.effect("a resume pass serves the keys resumed after it until a minute passes without one; then it is dropped", () =>
+    Effect.gen(function* () {
+      // four intents of a crashed run, whose POST created their tasks
+      const ledger = yield* TaskLedger.TaskLedger
+      const requests = ["a", "b", "c", "d"].map((keyword) => ({ keyword, tag: `dfs:job-${keyword}` }))
+      yield* ledger.recordIntents(
+        requests.map((request) => ({ correlationKey: `job-${request.keyword}`, runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }))
+      )
+      const client = yield* DataForSeoClient.DataForSeoClient
+      yield* client.post(NaverOrganic.paths.taskPost, requests, Schema.Unknown)
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const resume = (keyword: string) => driven(batcher.submit(NaverOrganic.engine, naver(keyword), { correlationKey: `job-${keyword}` }))
+      const idListCalls = Effect.map(stats, (s) => s.calls.id_list.calls)
+      yield* resume("a")
+      // each resume keeps it a minute more
+      for (const keyword of ["b", "c"]) {
+        yield* TestClock.adjust("50 seconds")
+        yield* resume(keyword)
+      }
+      expect(yield* idListCalls).toBe(1)
+      yield* TestClock.adjust("61 seconds")
+      // a minute without a resume: the pass was dropped (it may hold a whole window of a busy account)
+      const resumed = yield* resume("d")
+      expect(yield* idListCalls).toBe(2)
+      expect(resumed.tag).toBe("dfs:job-d")
+      expect((yield* stats).tasksBilled).toBe(4)
+    }).pipe(Effect.provide(layer())))
+
   it.effect("resuming many intents of unknown outcome pages through id_list once, not once per key", () =>
     Effect.gen(function* () {
       const ledger = yield* TaskLedger.TaskLedger
