@@ -154,7 +154,10 @@ export interface Options {
 
 /** Per-task submit options. */
 export interface SubmitOptions {
-  /** A key unique to this task across runs; submitting a key the ledger knows returns its recorded outcome. */
+  /**
+   * A key unique to this task across runs. Submitting a key the ledger knows returns its recorded outcome
+   * (a task never created, an unbilled failure, is posted again); with another task it is refused.
+   */
   readonly correlationKey?: string | undefined
 }
 
