@@ -739,6 +739,62 @@ describe("TaskBatcher under faults", () => {
         })
       )
     ), 120_000)
+
+  it.effect("a keyed job run again after a run under faults: what it missed is posted, nothing is billed twice", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Array.from({ length: 3000 }, (_, i) => naver(`kw ${i}`))
+      const keyOf = (_: NaverOrganic.Task, i: number) => `job-${i}`
+      const run = driven(batcher.submitAll(NaverOrganic.engine, tasks, { correlationKey: keyOf }), "100 millis", "6 hours")
+      const first = yield* run
+      // one try a POST: refusals (40202) and unknown outcomes (some of which created their tasks) are left over
+      const firstFailures = new Set(first.flatMap((o) => (Either.isLeft(o) ? [o.left._tag] : [])))
+      expect([...firstFailures].sort()).toEqual(["PostOutcomeUnknownError", "RateLimitError"])
+      const second = yield* run
+      // a task posted the first time is that task again, not a new one
+      first.forEach((outcome, i) => {
+        if (Either.isRight(outcome)) expect(second[i]).toEqual(outcome)
+      })
+      // keys refused or of unknown outcome the first time are posted (or found) now; before, a refused key
+      // returned its 40202 for ever
+      const recovered = (failure: string) =>
+        first.filter((outcome, i) => Either.isLeft(outcome) && outcome.left._tag === failure && Either.isRight(second[i] ?? outcome)).length
+      expect(recovered("RateLimitError")).toBeGreaterThan(200)
+      expect(recovered("PostOutcomeUnknownError")).toBeGreaterThan(300)
+      const emulator = yield* Sandbox.Emulator
+      const s = yield* emulator.stats
+      expect([...s.byTag.values()].every((tally) => tally.billed <= 1)).toBe(true)
+      // every task the account was billed for is one a caller holds, or an intent the ledger still has to settle
+      const ledger = yield* TaskLedger.TaskLedger
+      const unknown = new Set((yield* ledger.unknownIntents()).map((e) => e.tag))
+      const held = new Set(second.flatMap((o) => (Either.isRight(o) ? [o.right.id] : [])))
+      for (const task of yield* emulator.tasks) expect(held.has(task.id) || unknown.has(task.tag)).toBe(true)
+    }).pipe(
+      Effect.provide(
+        layer({
+          batcher: { maxAttempts: 1 },
+          sandbox: {
+            seed: 7,
+            slowReply: "1 minute",
+            idListLag: "500 millis",
+            faults: {
+              probability: {
+                task_post: {
+                  http_500: 0.03,
+                  internal_error: 0.03,
+                  rate_limited: 0.2,
+                  drop_before_processing: 0.03,
+                  drop_after_processing: 0.03,
+                  slow_reply: 0.02,
+                  truncated_json: 0.01,
+                  malformed_json: 0.01
+                }
+              }
+            }
+          }
+        })
+      )
+    ), 120_000)
 })
 
 describe("TaskBatcher.submitAll", () => {
