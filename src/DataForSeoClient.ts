@@ -51,6 +51,12 @@ export interface CallOptions {
    * and backoff waits never hold it.
    */
   readonly pacer?: Pacer.Pacer | undefined
+  /**
+   * The call's span: its name (default `DataForSeoClient.get` / `.post`) and attributes beside the path, the
+   * method and the HTTP status. A caller that would wrap the call in a span of its own names this one
+   * instead: one span per call.
+   */
+  readonly span?: { readonly name?: string | undefined; readonly attributes?: Readonly<Record<string, unknown>> | undefined } | undefined
 }
 
 /** The HTTP service. */
@@ -210,11 +216,11 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         return yield* decodeResults(path, envelope, result)
       })
       return (mode === "none" ? attempt : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })).pipe(
-        Effect.withSpan(`DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
+        Effect.withSpan(options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
           kind: "client",
           // the call site is always this line: capturing it would cost a stack trace per call
           captureStackTrace: false,
-          attributes: { "dataforseo.path": path, "http.request.method": method }
+          attributes: { "dataforseo.path": path, "http.request.method": method, ...options.span?.attributes }
         })
       )
     }

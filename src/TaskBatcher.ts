@@ -557,16 +557,17 @@ export const make = (options: Options = {}) =>
       Effect.gen(function* () {
         const sentAt = yield* Clock.currentTimeMillis
         yield* Metric.increment(callsTotal)
-        const reply = yield* client
-          .post(engine.paths.taskPost, batch.map((p) => p.request), Schema.Unknown, { retry: "none", pacer })
-          .pipe(
-            Effect.withSpan("TaskBatcher.post", {
-              kind: "client",
-              captureStackTrace: false,
+        // the client's span is the POST's span: one span a POST, named for the batcher
+        const reply = yield* Effect.either(
+          client.post(engine.paths.taskPost, batch.map((p) => p.request), Schema.Unknown, {
+            retry: "none",
+            pacer,
+            span: {
+              name: "TaskBatcher.post",
               attributes: { "dataforseo.engine": engine.name, "dataforseo.tasks": batch.length, "dataforseo.attempt": attempt }
-            }),
-            Effect.either
-          )
+            }
+          })
+        )
         if (Either.isRight(reply)) {
           const unmatched: Array<Pending | undefined> = batch.slice()
           const posted: Array<Created> = []

@@ -11,6 +11,7 @@ import * as Errors from "../src/DataForSeoError.js"
 import * as Envelope from "../src/Envelope.js"
 import { clientWith, login, password } from "./support/client.js"
 import * as FakeHttp from "./support/FakeHttp.js"
+import { recordingTracer } from "./support/tracer.js"
 
 const seed = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./fixtures/seeds/${name}.json`, import.meta.url), "utf8"))
@@ -43,6 +44,34 @@ const NaverRegular = Schema.Struct({
 })
 
 describe("DataForSeoClient", () => {
+  it.effect("one span per call, with the path, the method and the HTTP status; a caller can name it and add attributes", () => {
+    const { spans, tracer } = recordingTracer()
+    return Effect.gen(function* () {
+      const { client } = yield* clientWith([FakeHttp.json(seed("naver-task-post")), FakeHttp.json(seed("naver-task-post"))])
+      yield* client.post("/v3/serp/naver/organic/task_post", [{ keyword: "a" }], Schema.Unknown)
+      yield* client.post("/v3/serp/naver/organic/task_post", [{ keyword: "b" }], Schema.Unknown, {
+        span: { name: "Mine.post", attributes: { "mine.tasks": 1 } }
+      })
+      expect(spans.map((span) => [span.name, span.kind, Object.fromEntries(span.attributes)])).toEqual([
+        [
+          "DataForSeoClient.post",
+          "client",
+          { "dataforseo.path": "/v3/serp/naver/organic/task_post", "http.request.method": "POST", "http.response.status_code": 200 }
+        ],
+        [
+          "Mine.post",
+          "client",
+          {
+            "dataforseo.path": "/v3/serp/naver/organic/task_post",
+            "http.request.method": "POST",
+            "mine.tasks": 1,
+            "http.response.status_code": 200
+          }
+        ]
+      ])
+    }).pipe(Effect.withTracer(tracer))
+  })
+
   it.effect("sends the configured request: method, URL, Basic header, JSON body", () =>
     Effect.gen(function* () {
       const { client, recorded } = yield* clientWith([FakeHttp.json(seed("naver-task-post"))], {
