@@ -519,12 +519,12 @@ export const make = (options: Options = {}) =>
         Effect.gen(function* () {
           for (;;) {
             const until = lastUnknownAt
-            const wait = until + Duration.toMillis(settleDelay) - (yield* Clock.currentTimeMillis)
+            const now = yield* Clock.currentTimeMillis
+            const wait = until + Duration.toMillis(settleDelay) - now
             if (wait > 0) {
               yield* Effect.sleep(Duration.millis(wait))
               continue // an unknown outcome may have come meanwhile
             }
-            const now = yield* Clock.currentTimeMillis
             if (resumePass !== undefined && resumePass.since <= intentAt && resumePass.until >= until) {
               resumePass.usedAt = now
               return resumePass.found
