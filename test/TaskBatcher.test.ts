@@ -60,6 +60,23 @@ const nightly = (keywords: ReadonlyArray<string>, options: TaskBatcher.Options =
     )
   )
 
+/**
+ * The intents an earlier run left in the test's ledger, one per `[key, keyword]`: a Naver task tagged
+ * `dfs:<key>`. Returns their requests, as that run sent them.
+ */
+const earlierIntents = (entries: ReadonlyArray<readonly [key: string, keyword: string]>) =>
+  Effect.flatMap(TaskLedger.TaskLedger, (ledger) => {
+    const intents = entries.map(([correlationKey, keyword]) => {
+      const request = { keyword, tag: `dfs:${correlationKey}` }
+      return { correlationKey, runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }
+    })
+    return Effect.as(ledger.recordIntents(intents), intents.map((intent) => intent.request))
+  })
+
+/** What a run that crashed after sending its POST leaves: the tasks of `requests` exist, the ledger has no reply. */
+const postedBeforeTheCrash = (requests: ReadonlyArray<{ readonly keyword: string; readonly tag: string }>) =>
+  Effect.flatMap(DataForSeoClient.DataForSeoClient, (client) => client.post(NaverOrganic.paths.taskPost, requests, Schema.Unknown))
+
 describe("TaskBatcher packing", () => {
   it.effect("10,000 single-task submissions from 1,000 fibers make exactly 100 POSTs", () =>
     Effect.gen(function* () {
@@ -418,8 +435,7 @@ describe("TaskBatcher billing safety", () => {
       expect(Option.map(yield* ledger.byCorrelationKey("job-1"), (e) => e.request)).toEqual(Option.some({ keyword: "a", depth: 20, tag: "dfs:job-1" }))
       expect(Option.map(yield* ledger.byCorrelationKey("job-1"), (e) => e.state)).toEqual(Option.some("posted"))
       // a failure that cost money stays the key's outcome
-      const request = { keyword: "b", tag: "dfs:job-2" }
-      yield* ledger.recordIntents([{ correlationKey: "job-2", runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }])
+      yield* earlierIntents([["job-2", "b"]])
       yield* ledger.recordFailed([{ correlationKey: "job-2", taskId: "t-2", cost: 0.0006, code: 40101, message: "Task failed.", billed: true }])
       const billed = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("b"), { correlationKey: "job-2" })))
       expect(Either.isLeft(billed) && billed.left).toMatchObject({ code: 40101, taskId: "t-2" })
@@ -431,11 +447,7 @@ describe("TaskBatcher billing safety", () => {
     Effect.gen(function* () {
       // The state a crash leaves: an intent recorded, its POST sent (the task exists), no reply recorded.
       const ledger = yield* TaskLedger.TaskLedger
-      yield* ledger.recordIntents([
-        { correlationKey: "job-9", runId: "earlier-run", engine: "naver/organic", request: { keyword: "a", tag: "dfs:job-9" }, tag: "dfs:job-9" }
-      ])
-      const client = yield* DataForSeoClient.DataForSeoClient
-      yield* client.post(NaverOrganic.paths.taskPost, [{ keyword: "a", tag: "dfs:job-9" }], Schema.Unknown)
+      yield* postedBeforeTheCrash(yield* earlierIntents([["job-9", "a"]]))
       const batcher = yield* TaskBatcher.TaskBatcher
       const resumed = yield* driven(batcher.submit(NaverOrganic.engine, naver("a"), { correlationKey: "job-9" }))
       const [task] = yield* Effect.flatMap(Sandbox.Emulator, (e) => e.tasks)
@@ -448,11 +460,7 @@ describe("TaskBatcher billing safety", () => {
 
   it.effect("a resumed key's id_list pass ends when its POSTs could last have been sent: what the batcher posted since is not paged", () =>
     Effect.gen(function* () {
-      const ledger = yield* TaskLedger.TaskLedger
-      const request = { keyword: "a", tag: "dfs:job-9" }
-      yield* ledger.recordIntents([{ correlationKey: "job-9", runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }])
-      const client = yield* DataForSeoClient.DataForSeoClient
-      yield* client.post(NaverOrganic.paths.taskPost, [request], Schema.Unknown)
+      yield* postedBeforeTheCrash(yield* earlierIntents([["job-9", "a"]]))
       const [task] = yield* Effect.flatMap(Sandbox.Emulator, (e) => e.tasks)
       const batcher = yield* TaskBatcher.TaskBatcher
       yield* TestClock.adjust("2 minutes")
@@ -510,13 +518,7 @@ describe("TaskBatcher billing safety", () => {
   it.effect("a resume pass serves the keys resumed after it until a minute passes without one; then it is dropped", () =>
     Effect.gen(function* () {
       // four intents of a crashed run, whose POST created their tasks
-      const ledger = yield* TaskLedger.TaskLedger
-      const requests = ["a", "b", "c", "d"].map((keyword) => ({ keyword, tag: `dfs:job-${keyword}` }))
-      yield* ledger.recordIntents(
-        requests.map((request) => ({ correlationKey: `job-${request.keyword}`, runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }))
-      )
-      const client = yield* DataForSeoClient.DataForSeoClient
-      yield* client.post(NaverOrganic.paths.taskPost, requests, Schema.Unknown)
+      yield* postedBeforeTheCrash(yield* earlierIntents(["a", "b", "c", "d"].map((keyword) => [`job-${keyword}`, keyword] as const)))
       const batcher = yield* TaskBatcher.TaskBatcher
       const resume = (keyword: string) => driven(batcher.submit(NaverOrganic.engine, naver(keyword), { correlationKey: `job-${keyword}` }))
       const idListCalls = Effect.map(stats, (s) => s.calls.id_list.calls)
@@ -537,16 +539,11 @@ describe("TaskBatcher billing safety", () => {
 
   it.effect("resuming many intents of unknown outcome pages through id_list once, not once per key", () =>
     Effect.gen(function* () {
-      const ledger = yield* TaskLedger.TaskLedger
       const tasks = Array.from({ length: 50 }, (_, i) => naver(`k${i}`))
       const keyOf = (_: NaverOrganic.Task, i: number) => `job-${i}`
-      const requests = tasks.map((task, i) => ({ keyword: String(task.keyword), tag: `dfs:${keyOf(task, i)}` }))
-      yield* ledger.recordIntents(
-        requests.map((request, i) => ({ correlationKey: keyOf(tasks[i] ?? naver(""), i), runId: "earlier-run", engine: "naver/organic", request, tag: request.tag }))
-      )
+      const requests = yield* earlierIntents(tasks.map((task, i) => [keyOf(task, i), String(task.keyword)] as const))
       // the crashed run's POSTs created every other task
-      const client = yield* DataForSeoClient.DataForSeoClient
-      yield* client.post(NaverOrganic.paths.taskPost, requests.filter((_, i) => i % 2 === 0), Schema.Unknown)
+      yield* postedBeforeTheCrash(requests.filter((_, i) => i % 2 === 0))
       const created = new Map((yield* Effect.flatMap(Sandbox.Emulator, (e) => e.tasks)).map((t) => [t.tag, t.id]))
       const batcher = yield* TaskBatcher.TaskBatcher
       const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, tasks, { correlationKey: keyOf }))
