@@ -20,14 +20,15 @@
  *   process, GC included) to post 10,000 tasks through the batcher (one `submitAll`), over the CPU of a
  *   hand-written loop that sends the same 100-task bodies (same keywords, tags of the same shape) with
  *   plain keep-alive `fetch`, parses each reply and checks every task's status; 16 requests in flight on
- *   both sides. The batcher uses the HttpClient the README recommends on Node,
- *   `NodeHttpClient.layerUndici`, and sends as fast as the baseline does: 100 calls are within the default
+ *   both sides. The batcher uses the HttpClient the README recommends on Node, the library's
+ *   `UndiciHttpClient.layer`, and sends as fast as the baseline does: 100 calls are within the default
  *   limit of 2,000 a minute, and `spread` is off so that no call waits. Both sides are warmed up (six
  *   runs each: the batcher's per-call code takes several runs to be optimized, as it would be in any
  *   long-running process), then alternate (the order changes each round), each on a fresh sandbox;
  *   ratios are of median CPU over 15 rounds (a run's CPU varies by a quarter from one to the next on a
  *   shared machine, as major GCs and the compiler threads fall in one run or another). Each transport is
- *   measured in a phase of its own, against the baseline (undici, then `spread`, then fetch): a program
+ *   measured in a phase of its own, against the baseline (undici, then `spread`, then the platform's
+ *   undici client, then fetch): a program
  *   uses one HttpClient, and the garbage one leaves behind would be collected during the next run,
  *   whichever side it is. No run is preceded by a forced full GC (`gc()`): after a full GC, V8
  *   deoptimizes every function whose optimized code refers to an object that GC freed ("weak objects"),
@@ -40,6 +41,9 @@
  *   tasks to every task id collected by its tag.
  * - `bench post-cpu-fetch ratio=<x> target=1.5`: the same batcher over `FetchHttpClient.layer` (the
  *   portable HttpClient), against the same baseline.
+ * - `platform_undici_cpu_ms` in the detail line: the same batcher over `NodeHttpClient.layerUndici` from
+ *   `@effect/platform-node`, whose responses read their bodies through a fresh `Effect.cached` each (what
+ *   `UndiciHttpClient` saves), with the baseline of its phase, `platform_undici_baseline_cpu_ms`.
  * - `bench post-cpu-detail ...` (informative): the medians behind both ratios (each with the baseline of its
  *   phase); `no_ledger_cpu_ms`, the undici side with a ledger that keeps nothing (an ablation, measured in
  *   the same rounds: what the memory ledger's bookkeeping costs); `spread_cpu_ms`, the batcher
@@ -71,6 +75,7 @@ import * as NaverOrganic from "../../src/NaverOrganic.js"
 import type { SandboxOptions } from "../../src/sandbox/Options.js"
 import * as TaskBatcher from "../../src/TaskBatcher.js"
 import * as TaskLedger from "../../src/TaskLedger.js"
+import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
 import type { ServerStats } from "./post-server.js"
 
 const TASKS = 10_000
@@ -81,7 +86,7 @@ const RATE_TASKS = Number(process.env["BENCH_POST_RATE_TASKS"] ?? 60_000)
 const CONCURRENCY = 16
 const WARMUPS = 6
 const ROUNDS = 15
-/** Rounds of the portable transport against the baseline. */
+/** Rounds of the platform's undici client, and of the portable transport, against the baseline. */
 const FETCH_ROUNDS = 9
 /** Runs of the spread side, which idles 3 s a run and is informative only. */
 const SPREAD_RUNS = 3
@@ -161,11 +166,12 @@ const server = Effect.gen(function* () {
 
 // --- the library side -----------------------------------------------------------------------------------
 
-/** The HttpClient under the batcher: the one recommended on Node, or the portable one. */
-type Transport = "undici" | "fetch"
+/** The HttpClient under the batcher: the one recommended on Node, the platform's on undici, or the portable one. */
+type Transport = "undici" | "platform-undici" | "fetch"
 
 const transports: Record<Transport, Layer.Layer<HttpClient.HttpClient>> = {
-  undici: NodeHttpClient.layerUndici,
+  undici: UndiciHttpClient.layer,
+  "platform-undici": NodeHttpClient.layerUndici,
   fetch: FetchHttpClient.layer
 }
 
@@ -346,9 +352,10 @@ const rate = (sandbox: Server) =>
     console.log(`bench post-rate utilization=${(shortest / span).toFixed(3)} target=0.95 rejected=${stats.rejected}`)
   })
 
-/** The sides of the CPU benchmark: the batcher in four setups, and the baseline. */
+/** The sides of the CPU benchmark: the batcher in five setups, and the baseline. */
 const cpuSides = {
   undici: { transport: "undici", spread: false },
+  platformUndici: { transport: "platform-undici", spread: false },
   noLedger: { transport: "undici", spread: false, ledger: "none" },
   fetch: { transport: "fetch", spread: false },
   spread: { transport: "undici", spread: true }
@@ -400,6 +407,7 @@ const cpu = (sandbox: Server) =>
     const undici = yield* compare("undici", ["undici", "noLedger", "baseline"], ROUNDS)
     // the same code as the undici side, already warm, run slowly
     const spread = yield* compare("spread", ["spread"], SPREAD_RUNS, 1)
+    const platformUndici = yield* compare("platform-undici", ["platformUndici", "baseline"], FETCH_ROUNDS)
     const fetch = yield* compare("fetch", ["fetch", "baseline"], FETCH_ROUNDS)
     // for scale, after the rounds: it leaves a heap that would weigh on the next run
     const fibers: Array<number> = []
@@ -409,6 +417,7 @@ const cpu = (sandbox: Server) =>
     console.log(`bench post-cpu-fetch ratio=${(fetch("fetch").cpu / fetch("baseline").cpu).toFixed(2)} target=1.5`)
     console.log(
       `bench post-cpu-detail batcher_cpu_ms=${undici("undici").cpu.toFixed(0)} baseline_cpu_ms=${baseline.toFixed(0)} ` +
+        `platform_undici_cpu_ms=${platformUndici("platformUndici").cpu.toFixed(0)} platform_undici_baseline_cpu_ms=${platformUndici("baseline").cpu.toFixed(0)} ` +
         `fetch_transport_cpu_ms=${fetch("fetch").cpu.toFixed(0)} fetch_baseline_cpu_ms=${fetch("baseline").cpu.toFixed(0)} ` +
         `no_ledger_cpu_ms=${undici("noLedger").cpu.toFixed(0)} spread_cpu_ms=${spread("spread").cpu.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
         `batcher_wall_ms=${undici("undici").wall.toFixed(0)} baseline_wall_ms=${undici("baseline").wall.toFixed(0)}`

@@ -1,7 +1,7 @@
 /**
- * The two ways the tests reach the emulator: in-process (`Sandbox.layer`) and over loopback
- * (`Sandbox.serve` plus Node's HTTP client, requests re-addressed from `Sandbox.inProcessBaseUrl` to the
- * server). Every rule is tested both ways. The loopback server is served from the test's fiber, so it
+ * The ways the tests reach the emulator: in-process (`Sandbox.layer`) and over loopback (`Sandbox.serve`
+ * plus an HTTP client for Node: the platform's on `node:http`, and the library's `UndiciHttpClient`;
+ * requests re-addressed from `Sandbox.inProcessBaseUrl` to the server). Every rule is tested every way. The loopback server is served from the test's fiber, so it
  * runs on the test's Clock (TestClock under `it.effect`).
  */
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -12,24 +12,29 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Emulator from "../../src/sandbox/Emulator.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
+import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
 
-/** `HttpClient` and `Emulator` backed by a loopback server. */
-export const loopbackLayer = (options: Sandbox.SandboxOptions = {}): Layer.Layer<HttpClient.HttpClient | Emulator.Emulator> =>
+/** `HttpClient` and `Emulator` backed by a loopback server, reached with `transport` (Node's `node:http` client by default). */
+export const loopbackLayer = (
+  options: Sandbox.SandboxOptions = {},
+  transport: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layer
+): Layer.Layer<HttpClient.HttpClient | Emulator.Emulator> =>
   Layer.scopedContext(
     Effect.gen(function*() {
       const { emulator, url } = yield* Effect.orDie(Sandbox.serve(options))
-      const node = Context.get(yield* Layer.build(NodeHttpClient.layer), HttpClient.HttpClient)
+      const node = Context.get(yield* Layer.build(transport), HttpClient.HttpClient)
       const client = HttpClient.mapRequest(node, (request) =>
         HttpClientRequest.setUrl(request, request.url.replace(Sandbox.inProcessBaseUrl, url)))
       return Context.make(Emulator.Emulator, emulator).pipe(Context.add(HttpClient.HttpClient, client))
     })
   )
 
-/** Both transports, by name. */
+/** Every transport, by name. */
 export const transports: ReadonlyArray<{
   readonly name: string
   readonly layer: (options?: Sandbox.SandboxOptions) => Layer.Layer<HttpClient.HttpClient | Emulator.Emulator>
 }> = [
   { name: "in-process", layer: Sandbox.layer },
-  { name: "loopback", layer: loopbackLayer }
+  { name: "loopback", layer: loopbackLayer },
+  { name: "loopback (undici)", layer: (options) => loopbackLayer(options, UndiciHttpClient.layer) }
 ]
