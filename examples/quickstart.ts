@@ -14,10 +14,9 @@
  *
  * Only the layer that says where requests go changes between the sandbox and the real API.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Config, Console, Duration, Effect, Either, Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
-// In your project: `from "effect-dataforseo"` and `from "effect-dataforseo/sandbox"`.
+// In your project: `from "effect-dataforseo"`, `from "effect-dataforseo/sandbox"` and `from "effect-dataforseo/UndiciHttpClient"`.
 import {
   DataForSeoClient,
   DataForSeoConfig,
@@ -35,6 +34,7 @@ import {
   TasksReady
 } from "../src/index.js"
 import { Sandbox } from "../src/sandbox/index.js"
+import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
 
 // --- what to search ----------------------------------------------------------------------------------
 
@@ -285,7 +285,8 @@ const MainLayer = TaskBatcher.layer({ budget: 0.05 }).pipe(
   Layer.provideMerge(DataForSeoClient.layerBasic),
   Layer.provideMerge(TaskLedger.layerMemory),
   Layer.provideMerge(Target),
-  Layer.provide(FetchHttpClient.layer)
+  // undici on Node (any HttpClient layer works: FetchHttpClient.layer on other runtimes)
+  Layer.provide(UndiciHttpClient.layer)
 )
 
 NodeRuntime.runMain(program.pipe(Effect.provide(MainLayer)))
