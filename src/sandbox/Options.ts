@@ -86,7 +86,7 @@ export interface SandboxOptions {
   readonly idListLag?: Duration.DurationInput | undefined
   /** How long a webhook receiver has to answer (§7). Default 10 s. */
   readonly webhookTimeout?: Duration.DurationInput | undefined
-  /** The client that delivers pingbacks and postbacks. Default: fetch (layer) or Node's client (serve). */
+  /** The client that delivers pingbacks and postbacks. Default: fetch (layer) or `UndiciHttpClient` (serve). */
   readonly webhookClient?: HttpClient.HttpClient | undefined
 }
 

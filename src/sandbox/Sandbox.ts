@@ -25,7 +25,6 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Context from "effect/Context"
@@ -36,6 +35,7 @@ import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
+import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import * as Emulator from "./Emulator.js"
 import type { SandboxOptions } from "./Options.js"
 import * as Webhooks from "./Webhooks.js"
@@ -177,7 +177,7 @@ export interface SandboxServer {
 
 /**
  * Serves the emulator on 127.0.0.1 and an ephemeral port for the life of the scope. Webhooks are
- * delivered with `options.webhookClient`, or Node's HTTP client. Requests are answered on the Clock of
+ * delivered with `options.webhookClient`, or `UndiciHttpClient`. Requests are answered on the Clock of
  * the fiber that called `serve` (so under `it.effect`, TestClock still drives the queue).
  *
  * @example
@@ -240,7 +240,7 @@ export const serveEmulator = (
       port: 0,
       host: "127.0.0.1"
     })
-    yield* startWebhooks(emulator, webhookClient, NodeHttpClient.layerUndici)
+    yield* startWebhooks(emulator, webhookClient, UndiciHttpClient.layer)
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     return { url: `http://127.0.0.1:${port}`, emulator }
