@@ -8,7 +8,8 @@
  * `npm run bench`). Here a response reads its body once, into one promise that every reader shares
  * (`arrayBuffer`, `text`, `json`, `urlParamsBody`, `formData`, and `stream` after any of them), so bodies
  * may be read more than once, in any order, as with the platform's response. `stream` before any other
- * reader streams the body as it arrives, without buffering it.
+ * reader streams the body as it arrives, without buffering it (the body is then gone for other readers,
+ * a `Decode` error, as with the platform's).
  *
  * Interrupting a request, or the reading of its body, aborts it, as with every `HttpClient.make` client.
  *
