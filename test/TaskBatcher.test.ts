@@ -20,6 +20,7 @@ import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as Sandbox from "../src/sandbox/Sandbox.js"
 import * as TaskBatcher from "../src/TaskBatcher.js"
 import * as TaskLedger from "../src/TaskLedger.js"
+import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
 import { driven, layer } from "./support/batcher.js"
 import { recordingTracer } from "./support/tracer.js"
 
@@ -701,6 +702,54 @@ describe("TaskBatcher under faults", () => {
         })
       )
     ), 120_000)
+
+  it.live("over a socket (UndiciHttpClient, live clock), every fault on 40% of the calls: none lost, none billed twice", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Array.from({ length: 3_000 }, (_, i) => naver(`socket kw ${i}`))
+      const outcomes = yield* batcher.submitAll(NaverOrganic.engine, tasks)
+      const posted = outcomes.flatMap((o) => (Either.isRight(o) ? [o.right] : []))
+      const failed = outcomes.flatMap((o) => (Either.isLeft(o) ? [`${o.left._tag}: ${o.left.message}`] : []))
+      expect(failed).toEqual([])
+      expect(posted).toHaveLength(3_000)
+
+      const emulator = yield* Sandbox.Emulator
+      const s = yield* emulator.stats
+      expect(s.calls.task_post.calls).toBeGreaterThan(30) // a clean run makes 30 POSTs
+      expect(s.calls.id_list.calls).toBeGreaterThan(0) // unknown outcomes (drops, timeouts, broken replies) were looked up
+      expect([...s.byTag.values()].every((tally) => tally.billed === 1)).toBe(true)
+      expect(s.tasksBilled).toBe(3_000)
+      expect(new Set((yield* emulator.tasks).map((t) => t.id))).toEqual(new Set(posted.map((t) => t.id)))
+      const ledger = yield* TaskLedger.TaskLedger
+      expect(yield* ledger.unknownIntents()).toHaveLength(0)
+    }).pipe(
+      Effect.provide(
+        layer({
+          served: UndiciHttpClient.layer,
+          config: { requestTimeout: "1 second" },
+          batcher: { maxAttempts: 10, settleDelay: "300 millis", backoff: "20 millis" },
+          sandbox: {
+            seed: 11,
+            slowReply: "3 seconds",
+            idListLag: "100 millis",
+            faults: {
+              probability: {
+                task_post: {
+                  http_500: 0.06,
+                  internal_error: 0.06,
+                  rate_limited: 0.06,
+                  drop_before_processing: 0.06,
+                  drop_after_processing: 0.06,
+                  slow_reply: 0.04,
+                  truncated_json: 0.03,
+                  malformed_json: 0.03
+                }
+              }
+            }
+          }
+        })
+      )
+    ), 60_000)
 
   it.effect("a keyed job run again after a run under faults: what it missed is posted, nothing is billed twice", () =>
     Effect.gen(function* () {

@@ -2,6 +2,7 @@
  * The batcher over the in-process sandbox, with a memory ledger, for tests; and a driver that runs an
  * effect under TestClock, moving time forward in small steps until it ends.
  */
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -26,13 +27,15 @@ export interface Setup {
   readonly accountPrices?: boolean
   /** Limits set on the settings as they are, past `DataForSeoConfig.layer`'s checks (as `Layer.succeed` would). */
   readonly unchecked?: Partial<DataForSeoConfig.Limits>
+  /** Serve the emulator on loopback (`Sandbox.serve`) and reach it with this HttpClient; default: in-process. */
+  readonly served?: Layer.Layer<HttpClient.HttpClient>
 }
 
-const config = (setup: Setup) => {
+const config = (setup: Setup, baseUrl: string = Sandbox.inProcessBaseUrl) => {
   const options: DataForSeoConfig.Options = {
     login: "sandbox",
     password: Redacted.make("sandbox"),
-    baseUrl: Sandbox.inProcessBaseUrl,
+    baseUrl,
     requestTimeout: "5 seconds",
     ...setup.config
   }
@@ -41,7 +44,19 @@ const config = (setup: Setup) => {
   return Layer.succeed(DataForSeoConfig.DataForSeoConfig, { ...settings, limits: { ...settings.limits, ...setup.unchecked } })
 }
 
-/** TaskBatcher + DataForSeoClient + memory ledger + in-process sandbox, all exposed to the test. */
+/** The configuration, the emulator and the HttpClient that reaches it: in-process, or served on loopback. */
+const sandbox = (setup: Setup) => {
+  const options: SandboxOptions = { queueDelay: { normal: 0, high: 0 }, ...setup.sandbox }
+  const served = setup.served
+  if (served === undefined) return Layer.merge(config(setup), Sandbox.layer(options))
+  return Layer.unwrapScoped(
+    Effect.map(Effect.orDie(Sandbox.serve(options)), ({ emulator, url }) =>
+      Layer.mergeAll(config(setup, url), Layer.succeed(Sandbox.Emulator, emulator), served)
+    )
+  )
+}
+
+/** TaskBatcher + DataForSeoClient + memory ledger + sandbox (in-process by default), all exposed to the test. */
 export const layer = (setup: Setup = {}) =>
   (setup.accountPrices === true ? TaskBatcher.layerAccountPrices : TaskBatcher.layer)({
     window: "20 millis",
@@ -51,8 +66,7 @@ export const layer = (setup: Setup = {}) =>
   }).pipe(
     Layer.provideMerge(DataForSeoClient.layerBasic),
     Layer.provideMerge(setup.ledger ?? TaskLedger.layerMemory),
-    Layer.provideMerge(config(setup)),
-    Layer.provideMerge(Sandbox.layer({ queueDelay: { normal: 0, high: 0 }, ...setup.sandbox }))
+    Layer.provideMerge(sandbox(setup))
   )
 
 /** Runs `effect` under TestClock, adjusting the clock by `step` until it ends (at most `limit` of virtual time). */
