@@ -52,7 +52,8 @@
  *   10,000 fibers doing nothing (`Effect.forEach`, unbounded concurrency), for scale.
  *
  * `BENCH_POST=packing,rate,cpu` picks benchmarks; `BENCH_POST_RATE_LIMIT` (calls per 2 s) and
- * `BENCH_POST_RATE_TASKS` change the rate benchmark, to tell pacing from client throughput.
+ * `BENCH_POST_RATE_TASKS` change the rate benchmark, to tell pacing from client throughput;
+ * `BENCH_POST_WARMUPS` (6) and `BENCH_POST_ROUNDS` (15) the CPU benchmark's warm-up runs and measured rounds.
  * Exits non-zero when a task is not posted, a call is refused or the sandbox saw other work than sent.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -84,8 +85,8 @@ const RATE_LIMIT = Number(process.env["BENCH_POST_RATE_LIMIT"] ?? 200)
 const RATE_WINDOW = "2 seconds"
 const RATE_TASKS = Number(process.env["BENCH_POST_RATE_TASKS"] ?? 60_000)
 const CONCURRENCY = 16
-const WARMUPS = 6
-const ROUNDS = 15
+const WARMUPS = Number(process.env["BENCH_POST_WARMUPS"] ?? 6)
+const ROUNDS = Number(process.env["BENCH_POST_ROUNDS"] ?? 15)
 /** Rounds of the platform's undici client, and of the portable transport, against the baseline. */
 const FETCH_ROUNDS = 9
 /** Runs of the spread side, which idles 3 s a run and is informative only. */
