@@ -45,8 +45,10 @@
  *   `@effect/platform-node`, whose responses read their bodies through a fresh `Effect.cached` each (what
  *   `UndiciHttpClient` saves), with the baseline of its phase, `platform_undici_baseline_cpu_ms`.
  * - `bench post-cpu-detail ...` (informative): the medians behind both ratios (each with the baseline of its
- *   phase); `no_ledger_cpu_ms`, the undici side with a ledger that keeps nothing (an ablation, measured in
- *   the same rounds: what the memory ledger's bookkeeping costs); `spread_cpu_ms`, the batcher
+ *   phase); the quartiles and median of the round-by-round ratios (`round_ratio_*`: how far one run's
+ *   ratio may move on this machine); `no_ledger_cpu_ms`, the undici side with a ledger that keeps nothing
+ *   (an ablation, measured in the same rounds: what the memory ledger's bookkeeping costs);
+ *   `spread_cpu_ms`, the batcher
  *   over undici with its default `spread` (100 calls spaced 30 ms apart: the process idles between calls,
  *   and waking up for each costs CPU the back-to-back baseline does not pay); and `fibers_cpu_ms`,
  *   10,000 fibers doing nothing (`Effect.forEach`, unbounded concurrency), for scale.
@@ -108,11 +110,16 @@ class BenchFailure extends Error {}
 
 const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.die(new BenchFailure(message)))
 
-const median = (values: ReadonlyArray<number>): number => {
+/** The `q` quantile of `values` (0.5: the median), interpolated between the two nearest values. */
+const quantile = (values: ReadonlyArray<number>, q: number): number => {
   const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
+  const at = (sorted.length - 1) * q
+  const below = sorted[Math.floor(at)] ?? NaN
+  const above = sorted[Math.ceil(at)] ?? NaN
+  return below + (above - below) * (at - Math.floor(at))
 }
+
+const median = (values: ReadonlyArray<number>): number => quantile(values, 0.5)
 
 const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
 
@@ -400,7 +407,9 @@ const cpu = (sandbox: Server) =>
         }
         return (name: CpuSide) => ({
           cpu: median((runs.get(name) ?? []).map((r) => r.cpuMs)),
-          wall: median((runs.get(name) ?? []).map((r) => r.wallMs))
+          wall: median((runs.get(name) ?? []).map((r) => r.wallMs)),
+          /** The CPU of each round, in order. */
+          rounds: (runs.get(name) ?? []).map((r) => r.cpuMs)
         })
       })
     // Each transport in a phase of its own, against the baseline: a program uses one HttpClient, and the
@@ -414,6 +423,9 @@ const cpu = (sandbox: Server) =>
     const fibers: Array<number> = []
     for (let i = 0; i < 3; i++) fibers.push(yield* fibersAlone(TASKS))
     const baseline = undici("baseline").cpu
+    // the spread of the batcher's CPU over the baseline's round by round: how far one run's ratio may move
+    const baselineRounds = undici("baseline").rounds
+    const roundRatios = undici("undici").rounds.map((cpu, i) => cpu / (baselineRounds[i] ?? NaN))
     console.log(`bench post-cpu ratio=${(undici("undici").cpu / baseline).toFixed(2)} target=1.5`)
     console.log(`bench post-cpu-fetch ratio=${(fetch("fetch").cpu / fetch("baseline").cpu).toFixed(2)} target=1.5`)
     console.log(
@@ -421,7 +433,8 @@ const cpu = (sandbox: Server) =>
         `platform_undici_cpu_ms=${platformUndici("platformUndici").cpu.toFixed(0)} platform_undici_baseline_cpu_ms=${platformUndici("baseline").cpu.toFixed(0)} ` +
         `fetch_transport_cpu_ms=${fetch("fetch").cpu.toFixed(0)} fetch_baseline_cpu_ms=${fetch("baseline").cpu.toFixed(0)} ` +
         `no_ledger_cpu_ms=${undici("noLedger").cpu.toFixed(0)} spread_cpu_ms=${spread("spread").cpu.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
-        `batcher_wall_ms=${undici("undici").wall.toFixed(0)} baseline_wall_ms=${undici("baseline").wall.toFixed(0)}`
+        `batcher_wall_ms=${undici("undici").wall.toFixed(0)} baseline_wall_ms=${undici("baseline").wall.toFixed(0)} ` +
+        `round_ratio_p25=${quantile(roundRatios, 0.25).toFixed(2)} round_ratio_median=${median(roundRatios).toFixed(2)} round_ratio_p75=${quantile(roundRatios, 0.75).toFixed(2)}`
     )
   })
 
