@@ -1,8 +1,9 @@
 /**
  * The ways the tests reach the emulator: in-process (`Sandbox.layer`) and over loopback (`Sandbox.serve`
  * plus an HTTP client for Node: the platform's on `node:http`, and the library's `UndiciHttpClient`;
- * requests re-addressed from `Sandbox.inProcessBaseUrl` to the server). Every rule is tested every way. The loopback server is served from the test's fiber, so it
- * runs on the test's Clock (TestClock under `it.effect`).
+ * requests re-addressed from `Sandbox.inProcessBaseUrl` to the server). Every rule is tested every way.
+ * The loopback server is served from the test's fiber, so it runs on the test's Clock (TestClock under
+ * `it.effect`).
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -14,7 +15,7 @@ import * as Emulator from "../../src/sandbox/Emulator.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
 
-/** `HttpClient` and `Emulator` backed by a loopback server, reached with `transport` (Node's `node:http` client by default). */
+/** `HttpClient` and `Emulator` backed by a loopback server, reached with `transport` (default: over `node:http`). */
 export const loopbackLayer = (
   options: Sandbox.SandboxOptions = {},
   transport: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layer
@@ -22,8 +23,8 @@ export const loopbackLayer = (
   Layer.scopedContext(
     Effect.gen(function*() {
       const { emulator, url } = yield* Effect.orDie(Sandbox.serve(options))
-      const node = Context.get(yield* Layer.build(transport), HttpClient.HttpClient)
-      const client = HttpClient.mapRequest(node, (request) =>
+      const sender = Context.get(yield* Layer.build(transport), HttpClient.HttpClient)
+      const client = HttpClient.mapRequest(sender, (request) =>
         HttpClientRequest.setUrl(request, request.url.replace(Sandbox.inProcessBaseUrl, url)))
       return Context.make(Emulator.Emulator, emulator).pipe(Context.add(HttpClient.HttpClient, client))
     })

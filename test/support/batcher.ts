@@ -1,6 +1,6 @@
 /**
- * The batcher over the in-process sandbox, with a memory ledger, for tests; and a driver that runs an
- * effect under TestClock, moving time forward in small steps until it ends.
+ * The batcher over the sandbox (in-process, or served on loopback), with a memory ledger, for tests; and a
+ * driver that runs an effect under TestClock, moving time forward in small steps until it ends.
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
