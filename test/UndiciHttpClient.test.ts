@@ -12,8 +12,9 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import * as Http from "node:http"
+import type * as Http from "node:http"
 import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
+import { serveHttp } from "./support/httpServer.js"
 
 /** What the server saw of one request. */
 interface Seen {
@@ -30,48 +31,32 @@ interface Seen {
  */
 const server = Effect.gen(function*() {
   const closed = yield* Deferred.make<void>()
-  const listening = yield* Effect.acquireRelease(
-    Effect.async<Http.Server>((resume) => {
-      const server = Http.createServer((request, response) => {
-        const chunks: Array<Buffer> = []
-        request.on("data", (chunk: Buffer) => chunks.push(chunk))
-        request.on("end", () => {
-          const seen: Seen = { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString() }
-          switch (request.url) {
-            case "/big": {
-              response.writeHead(200, { "content-type": "application/octet-stream" })
-              for (let i = 0; i < 16; i++) response.write(Buffer.alloc(65_536, i))
-              return response.end()
-            }
-            case "/form":
-              response.writeHead(200, { "content-type": "application/x-www-form-urlencoded" })
-              return response.end("keyword=caf%C3%A9&depth=100")
-            case "/multipart":
-              response.writeHead(200, { "content-type": "multipart/form-data; boundary=XyZ" })
-              return response.end('--XyZ\r\nContent-Disposition: form-data; name="keyword"\r\n\r\ncafé\r\n--XyZ--\r\n')
-            case "/cookie":
-              response.writeHead(200, { "set-cookie": ["a=1; Path=/", "b=2; HttpOnly"] })
-              return response.end()
-            case "/hang":
-              response.on("close", () => Deferred.unsafeDone(closed, Exit.void))
-              return
-            default:
-              response.writeHead(201, { "content-type": "application/json", "x-seen": "yes" })
-              return response.end(JSON.stringify(seen))
-          }
-        })
-      })
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.async<void>((resume) => {
-        server.closeAllConnections()
-        server.close(() => resume(Effect.void))
-      })
-  )
-  const address = listening.address()
-  const port = typeof address === "object" && address !== null ? address.port : 0
-  return { url: `http://127.0.0.1:${port}`, closed }
+  const url = yield* serveHttp((request, body, response) => {
+    const seen: Seen = { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body: body.toString() }
+    switch (request.url) {
+      case "/big": {
+        response.writeHead(200, { "content-type": "application/octet-stream" })
+        for (let i = 0; i < 16; i++) response.write(Buffer.alloc(65_536, i))
+        return response.end()
+      }
+      case "/form":
+        response.writeHead(200, { "content-type": "application/x-www-form-urlencoded" })
+        return response.end("keyword=caf%C3%A9&depth=100")
+      case "/multipart":
+        response.writeHead(200, { "content-type": "multipart/form-data; boundary=XyZ" })
+        return response.end('--XyZ\r\nContent-Disposition: form-data; name="keyword"\r\n\r\ncafé\r\n--XyZ--\r\n')
+      case "/cookie":
+        response.writeHead(200, { "set-cookie": ["a=1; Path=/", "b=2; HttpOnly"] })
+        return response.end()
+      case "/hang":
+        response.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+        return
+      default:
+        response.writeHead(201, { "content-type": "application/json", "x-seen": "yes" })
+        return response.end(JSON.stringify(seen))
+    }
+  })
+  return { url, closed }
 })
 
 /** The server, and the client under test (the layer's own undici Agent, closed with the scope). */

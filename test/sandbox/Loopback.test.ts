@@ -6,6 +6,7 @@ import * as Http from "node:http"
 import { gunzipSync } from "node:zlib"
 import * as Emulator from "../../src/sandbox/Emulator.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
+import { serveHttp } from "../support/httpServer.js"
 import { basic, type Envelope, waitUntil } from "./helpers.js"
 
 interface Received {
@@ -18,26 +19,11 @@ interface Received {
 /** A real webhook receiver on loopback, for the life of the scope. */
 const realReceiver = Effect.gen(function*() {
   const received: Array<Received> = []
-  const server = yield* Effect.acquireRelease(
-    Effect.async<Http.Server>((resume) => {
-      const server = Http.createServer((request, response) => {
-        const chunks: Array<Buffer> = []
-        request.on("data", (chunk: Buffer) => chunks.push(chunk))
-        request.on("end", () => {
-          received.push({ method: request.method ?? "", url: request.url ?? "", encoding: request.headers["content-encoding"], body: Buffer.concat(chunks) })
-          response.end("ok")
-        })
-      })
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.async<void>((resume) => {
-        server.close(() => resume(Effect.void))
-      })
-  )
-  const address = server.address()
-  const port = typeof address === "object" && address !== null ? address.port : 0
-  return { received, url: `http://127.0.0.1:${port}` }
+  const url = yield* serveHttp((request, body, response) => {
+    received.push({ method: request.method ?? "", url: request.url ?? "", encoding: request.headers["content-encoding"], body })
+    response.end("ok")
+  })
+  return { received, url }
 })
 
 const fetchJson = (url: string, init: RequestInit = {}) =>

@@ -1,0 +1,37 @@
+/**
+ * A plain `node:http` server on loopback, for tests that need a real peer (a webhook receiver, a server for
+ * an HTTP client under test).
+ */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Http from "node:http"
+
+/** Answers one request, its body read whole. */
+export type Handler = (request: Http.IncomingMessage, body: Buffer, response: Http.ServerResponse) => void
+
+/**
+ * Serves `handler` on 127.0.0.1 and an ephemeral port for the life of the scope; its URL. Closing drops the
+ * connections still open (a request left unanswered included).
+ */
+export const serveHttp = (handler: Handler): Effect.Effect<string, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.async<Http.Server>((resume) => {
+        const server = Http.createServer((request, response) => {
+          const chunks: Array<Buffer> = []
+          request.on("data", (chunk: Buffer) => chunks.push(chunk))
+          request.on("end", () => handler(request, Buffer.concat(chunks), response))
+        })
+        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+      }),
+      (server) =>
+        Effect.async<void>((resume) => {
+          server.closeAllConnections()
+          server.close(() => resume(Effect.void))
+        })
+    ),
+    (server) => {
+      const address = server.address()
+      return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
+    }
+  )
