@@ -405,12 +405,12 @@ const cpu = (sandbox: Server) =>
           }
           console.error(`post-cpu ${phase} round ${round}: ${measured.join(", ")}`)
         }
-        return (name: CpuSide) => ({
-          cpu: median((runs.get(name) ?? []).map((r) => r.cpuMs)),
-          wall: median((runs.get(name) ?? []).map((r) => r.wallMs)),
+        return (name: CpuSide) => {
+          const measured = runs.get(name) ?? []
           /** The CPU of each round, in order. */
-          rounds: (runs.get(name) ?? []).map((r) => r.cpuMs)
-        })
+          const rounds = measured.map((r) => r.cpuMs)
+          return { cpu: median(rounds), wall: median(measured.map((r) => r.wallMs)), rounds }
+        }
       })
     // Each transport in a phase of its own, against the baseline: a program uses one HttpClient, and the
     // garbage one transport leaves behind would be collected during the next run, whichever it is.
