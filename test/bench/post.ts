@@ -50,8 +50,10 @@
  *   (an ablation, measured in the same rounds: what the memory ledger's bookkeeping costs);
  *   `spread_cpu_ms`, the batcher
  *   over undici with its default `spread` (100 calls spaced 30 ms apart: the process idles between calls,
- *   and waking up for each costs CPU the back-to-back baseline does not pay); and `fibers_cpu_ms`,
- *   10,000 fibers doing nothing (`Effect.forEach`, unbounded concurrency), for scale.
+ *   and waking up for each costs CPU the back-to-back baseline does not pay); `fibers_cpu_ms`,
+ *   10,000 fibers doing nothing (`Effect.forEach`, unbounded concurrency), for scale; and
+ *   `core_share_at_limit`, what the ratio means in practice: the share of one core the batcher's CPU per
+ *   task comes to when an account posts at the documented limit (2,000 calls a minute of 100 tasks).
  *
  * `BENCH_POST=packing,rate,cpu` picks benchmarks; `BENCH_POST_RATE_LIMIT` (calls per 2 s) and
  * `BENCH_POST_RATE_TASKS` change the rate benchmark, to tell pacing from client throughput;
@@ -426,6 +428,8 @@ const cpu = (sandbox: Server) =>
     // the spread of the batcher's CPU over the baseline's round by round: how far one run's ratio may move
     const baselineRounds = undici("baseline").rounds
     const roundRatios = undici("undici").rounds.map((cpu, i) => cpu / (baselineRounds[i] ?? NaN))
+    const { taskPostPerMinute, tasksPerPost } = DataForSeoConfig.defaultLimits
+    const coreShareAtLimit = ((undici("undici").cpu / TASKS) * taskPostPerMinute * tasksPerPost) / 60_000
     console.log(`bench post-cpu ratio=${(undici("undici").cpu / baseline).toFixed(2)} target=1.5`)
     console.log(`bench post-cpu-fetch ratio=${(fetch("fetch").cpu / fetch("baseline").cpu).toFixed(2)} target=1.5`)
     console.log(
@@ -434,7 +438,8 @@ const cpu = (sandbox: Server) =>
         `fetch_transport_cpu_ms=${fetch("fetch").cpu.toFixed(0)} fetch_baseline_cpu_ms=${fetch("baseline").cpu.toFixed(0)} ` +
         `no_ledger_cpu_ms=${undici("noLedger").cpu.toFixed(0)} spread_cpu_ms=${spread("spread").cpu.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
         `batcher_wall_ms=${undici("undici").wall.toFixed(0)} baseline_wall_ms=${undici("baseline").wall.toFixed(0)} ` +
-        `round_ratio_p25=${quantile(roundRatios, 0.25).toFixed(2)} round_ratio_median=${median(roundRatios).toFixed(2)} round_ratio_p75=${quantile(roundRatios, 0.75).toFixed(2)}`
+        `round_ratio_p25=${quantile(roundRatios, 0.25).toFixed(2)} round_ratio_median=${median(roundRatios).toFixed(2)} round_ratio_p75=${quantile(roundRatios, 0.75).toFixed(2)} ` +
+        `core_share_at_limit=${coreShareAtLimit.toFixed(3)}`
     )
   })
 
