@@ -12,6 +12,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as DataForSeoClient from "../src/DataForSeoClient.js"
 import type { TaskSide } from "../src/Engine.js"
@@ -103,6 +104,23 @@ describe("TaskBatcher packing", () => {
       expect(s.calls.task_post.calls).toBe(100)
       expect(s.tasksCreated).toBe(10_000)
       expect([...s.byTag.values()].every((tally) => tally.billed === 1)).toBe(true)
+    }).pipe(Effect.provide(layer({ batcher: { window: "1 second" } }))))
+
+  it.effect("a Stream of tasks posted with submit, a bounded number in hand: full POSTs, outcomes in the stream's order", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const ledger = yield* TaskLedger.TaskLedger
+      const posted = yield* driven(
+        Stream.range(1, 1000).pipe(
+          Stream.mapEffect((i) => batcher.submit(NaverOrganic.engine, naver(`keyword ${i}`)), { concurrency: 300 }),
+          Stream.runCollect
+        )
+      )
+      const keywords = yield* Effect.forEach(posted, (task) =>
+        Effect.map(ledger.byCorrelationKey(task.correlationKey), Option.map((entry) => entry.request["keyword"])))
+      expect(keywords).toEqual(Array.from({ length: 1000 }, (_, i) => Option.some(`keyword ${i + 1}`)))
+      const s = yield* stats
+      expect({ calls: s.calls.task_post.calls, created: s.tasksCreated }).toEqual({ calls: 10, created: 1000 })
     }).pipe(Effect.provide(layer({ batcher: { window: "1 second" } }))))
 
   it.effect("never more than 100 tasks a POST, even with settings that say more: no 40006", () =>
