@@ -32,6 +32,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -45,6 +46,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { DataForSeoClient, refusedAsWhole } from "./DataForSeoClient.js"
 import { DataForSeoConfig, maxTasksPerPost } from "./DataForSeoConfig.js"
 import { type DataForSeoError, InvalidTaskError, type StatusError } from "./DataForSeoError.js"
@@ -181,6 +183,19 @@ export interface Service {
     options?: SubmitAllOptions<Task>
   ) => Effect.Effect<ReadonlyArray<Either.Either<PostedTask, SubmitError>>>
   /**
+   * Posts the tasks of a stream as they come (from a queue, a database cursor, a file read as it goes), with
+   * `submitAll`'s packing, pacing, billing safety and cost per task, and emits each task with its outcome as
+   * its group of tasks settles: not in the stream's order, so that a batch waiting for id_list holds back
+   * nothing else. The stream is read in groups of `tasksPerPost` (a partial group after `window`), at most
+   * `4 × (simultaneousRequests + 1)` groups in hand at once: memory stays flat however long the stream runs.
+   * If `tasks` fails, its tasks read so far are posted and come out with their outcomes, then its error.
+   */
+  readonly submitStream: <Task, E, R>(
+    engine: TaskSide<Task>,
+    tasks: Stream.Stream<Task, E, R>,
+    options?: SubmitStreamOptions<Task>
+  ) => Stream.Stream<readonly [Task, Either.Either<PostedTask, SubmitError>], E, R>
+  /**
    * USD the API charged so far in this run (as the ledger records `runId`: earlier processes of the same run
    * included), plus what queued tasks are estimated to cost.
    */
@@ -191,6 +206,12 @@ export interface Service {
 export interface SubmitAllOptions<Task> {
   /** Each task's key, unique across runs (see `SubmitOptions.correlationKey`). */
   readonly correlationKey?: ((task: Task, index: number) => string) | undefined
+}
+
+/** Options of `submitStream`. */
+export interface SubmitStreamOptions<Task> {
+  /** Each task's key, unique across runs (see `SubmitOptions.correlationKey`): made from the task alone. */
+  readonly correlationKey?: ((task: Task) => string) | undefined
 }
 
 /** Tag of the batcher service. */
@@ -981,7 +1002,33 @@ export const make = (options: Options = {}) =>
         return outcomes
       })
 
-    return TaskBatcher.of({ runId, submit, submitAll, committed: Effect.sync(() => spent + reserved) })
+    /**
+     * Groups of a `submitStream` in hand at once: four times what fills every request slot, so that groups
+     * waiting for id_list (a settle delay and a pass) do not soon leave the slots idle.
+     */
+    const streamInHand = 4 * (settings.limits.simultaneousRequests + 1)
+
+    // A failure of `tasks` ends its reading, and comes out once every task read has come out with its outcome:
+    // the groups in hand are posted (and paid for) whatever happens, so none is left without its outcome.
+    const submitStream = <Task, E, R>(engine: TaskSide<Task>, tasks: Stream.Stream<Task, E, R>, streamOptions: SubmitStreamOptions<Task> = {}) =>
+      Stream.suspend(() => {
+        let failure = Option.none<E>()
+        return tasks.pipe(
+          Stream.catchAll((error) => {
+            failure = Option.some(error)
+            return Stream.empty
+          }),
+          Stream.groupedWithin(maxTasks, window),
+          Stream.mapEffect(
+            (group) => Effect.map(submitAll(engine, group, streamOptions), (outcomes) => Chunk.zip(group, Chunk.unsafeFromArray(outcomes))),
+            { concurrency: streamInHand, unordered: true }
+          ),
+          Stream.flattenChunks,
+          Stream.concat(Stream.suspend(() => Option.match(failure, { onNone: () => Stream.empty, onSome: Stream.fail })))
+        )
+      })
+
+    return TaskBatcher.of({ runId, submit, submitAll, submitStream, committed: Effect.sync(() => spent + reserved) })
   })
 
 /** The batcher as a layer: needs the client, its configuration and a ledger. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -10,6 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -104,23 +106,6 @@ describe("TaskBatcher packing", () => {
       expect(s.calls.task_post.calls).toBe(100)
       expect(s.tasksCreated).toBe(10_000)
       expect([...s.byTag.values()].every((tally) => tally.billed === 1)).toBe(true)
-    }).pipe(Effect.provide(layer({ batcher: { window: "1 second" } }))))
-
-  it.effect("a Stream of tasks posted with submit, a bounded number in hand: full POSTs, outcomes in the stream's order", () =>
-    Effect.gen(function* () {
-      const batcher = yield* TaskBatcher.TaskBatcher
-      const ledger = yield* TaskLedger.TaskLedger
-      const posted = yield* driven(
-        Stream.range(1, 1000).pipe(
-          Stream.mapEffect((i) => batcher.submit(NaverOrganic.engine, naver(`keyword ${i}`)), { concurrency: 300 }),
-          Stream.runCollect
-        )
-      )
-      const keywords = yield* Effect.forEach(posted, (task) =>
-        Effect.map(ledger.byCorrelationKey(task.correlationKey), Option.map((entry) => entry.request["keyword"])))
-      expect(keywords).toEqual(Array.from({ length: 1000 }, (_, i) => Option.some(`keyword ${i + 1}`)))
-      const s = yield* stats
-      expect({ calls: s.calls.task_post.calls, created: s.tasksCreated }).toEqual({ calls: 10, created: 1000 })
     }).pipe(Effect.provide(layer({ batcher: { window: "1 second" } }))))
 
   it.effect("never more than 100 tasks a POST, even with settings that say more: no 40006", () =>
@@ -928,6 +913,91 @@ describe("TaskBatcher.submitAll", () => {
       const batcher = yield* TaskBatcher.TaskBatcher
       expect(yield* batcher.submitAll(NaverOrganic.engine, [])).toEqual([])
       expect((yield* stats).calls.task_post.calls).toBe(0)
+    }).pipe(Effect.provide(layer())))
+})
+
+describe("TaskBatcher.submitStream", () => {
+  /** The keyword DataForSEO created each posted task of `pairs` for, against the keyword of the task it came with. */
+  const createdFor = (pairs: ReadonlyArray<readonly [NaverOrganic.Task, Either.Either<TaskBatcher.PostedTask, TaskBatcher.SubmitError>]>) =>
+    Effect.map(Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.tasks), (tasks) => {
+      const created = new Map(tasks.map((t) => [t.id, t.keyword]))
+      return pairs.map(([task, outcome]) => [task.keyword, Either.isRight(outcome) ? created.get(outcome.right.id) : outcome.left._tag])
+    })
+
+  it.effect("posts a stream's tasks in full batches and emits each task with its own outcome", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Stream.map(Stream.range(1, 1000), (i) => naver(`k${i}`))
+      const pairs = Chunk.toReadonlyArray(yield* driven(Stream.runCollect(batcher.submitStream(NaverOrganic.engine, tasks))))
+      const created = yield* createdFor(pairs)
+      expect(created).toHaveLength(1000)
+      expect(created.filter(([sent, got]) => sent !== got)).toEqual([])
+      expect(new Set(pairs.map(([task]) => task.keyword)).size).toBe(1000)
+      const s = yield* stats
+      expect({ calls: s.calls.task_post.calls, created: s.tasksCreated }).toEqual({ calls: 10, created: 1000 })
+    }).pipe(Effect.provide(layer({ sandbox: { replyOrder: "reversed" } }))))
+
+  it.effect("a slow stream's tasks leave after the window: none waits for a group to fill", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Stream.range(1, 5).pipe(Stream.schedule(Schedule.spaced("1 second")), Stream.map((i) => naver(`k${i}`)))
+      const pairs = Chunk.toReadonlyArray(yield* driven(Stream.runCollect(batcher.submitStream(NaverOrganic.engine, tasks))))
+      expect((yield* createdFor(pairs)).map(([, got]) => got)).toEqual(["k1", "k2", "k3", "k4", "k5"])
+      expect((yield* stats).calls.task_post.calls).toBe(5)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("reads the stream as tasks go out: an endless stream is read a bounded way ahead of what is taken, and what was handed over is posted and recorded", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      let read = 0
+      const endless = Stream.iterate(1, (i) => i + 1).pipe(Stream.tap(() => Effect.sync(() => read++)), Stream.map((i) => naver(`k${i}`)))
+      const pairs = yield* driven(Stream.runCollect(Stream.take(batcher.submitStream(NaverOrganic.engine, endless), 500)))
+      expect(pairs.length).toBe(500)
+      // four groups of 100 in hand per request slot (here 2 + 1), and what the stream buffers meanwhile
+      expect(read).toBeLessThanOrEqual(500 + 4 * 3 * 100 + 2 * 100)
+      // the groups in hand when the consumer stopped are posted without it, and recorded: no task paid for unrecorded
+      yield* driven(Effect.sleep("10 seconds"))
+      const created = (yield* stats).tasksCreated
+      expect(created).toBeGreaterThan(500)
+      expect((yield* (yield* TaskLedger.TaskLedger).costByRun(batcher.runId)).created).toBe(created)
+    }).pipe(Effect.provide(layer({ config: { limits: { simultaneousRequests: 2 } } }))))
+
+  it.effect("an invalid task comes out with its InvalidTaskError; the others are posted", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Stream.fromIterable([naver("a"), naver("b", { depth: 0 }), naver("c")])
+      const pairs = Chunk.toReadonlyArray(yield* driven(Stream.runCollect(batcher.submitStream(NaverOrganic.engine, tasks))))
+      expect(pairs.find(([task]) => task.keyword === "b")?.[1]).toMatchObject(Either.left({ _tag: "InvalidTaskError", field: "depth" }))
+      expect((yield* createdFor(pairs)).filter(([sent]) => sent !== "b")).toEqual([["a", "a"], ["c", "c"]])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("with correlation keys, a stream run again posts only what the first run did not", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const options = { correlationKey: (task: NaverOrganic.Task) => `job:${String(task.keyword)}` }
+      const run = (keywords: ReadonlyArray<string>) =>
+        Effect.map(
+          driven(Stream.runCollect(batcher.submitStream(NaverOrganic.engine, Stream.fromIterable(keywords.map((k) => naver(k))), options))),
+          (pairs) => new Map(Chunk.toReadonlyArray(pairs).map(([task, outcome]) => [task.keyword, Either.getOrThrow(outcome).id]))
+        )
+      const first = yield* run(["a", "b"])
+      const second = yield* run(["a", "b", "c"])
+      expect([second.get("a"), second.get("b")]).toEqual([first.get("a"), first.get("b")])
+      expect((yield* stats).tasksBilled).toBe(3)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a stream that fails: every task read before comes out with its outcome, then the stream's error", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const read = Stream.range(1, 150).pipe(Stream.map((i) => naver(`k${i}`)))
+      const tasks = Stream.concat(read, Stream.fail("the keyword source broke" as const))
+      const out = Chunk.toReadonlyArray(yield* driven(Stream.runCollect(Stream.either(batcher.submitStream(NaverOrganic.engine, tasks)))))
+      expect(out.at(-1)).toEqual(Either.left("the keyword source broke"))
+      const pairs = out.slice(0, -1).map((element) => Either.getOrThrow(element))
+      const created = yield* createdFor(pairs)
+      expect(created).toHaveLength(150)
+      expect(created.filter(([sent, got]) => sent !== got)).toEqual([])
+      expect((yield* stats).tasksCreated).toBe(150)
     }).pipe(Effect.provide(layer())))
 })
 
