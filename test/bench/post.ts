@@ -55,7 +55,16 @@
  *   `core_share_at_limit`, what the ratio means in practice: the share of one core the batcher's CPU per
  *   task comes to when an account posts at the documented limit (2,000 calls a minute of 100 tasks).
  *
- * `BENCH_POST=packing,rate,cpu` picks benchmarks; `BENCH_POST_RATE_LIMIT` (calls per 2 s) and
+ * - `bench post-stream heap_growth_mb=<x> target=2` and `bench post-stream-cpu ratio=<x> target=0.5`:
+ *   `submitStream` as a run with no end would use it, 300,000 tasks from a `Stream`, with a ledger that keeps
+ *   nothing (so that what is measured is the batcher's own memory). The heap is sampled after a full GC every
+ *   25,000 tasks from the 100,000th (tasks in hand at each: the heap moves with how many), and
+ *   `heap_growth_mb` is the lowest sample of the second half less the lowest of the first (`heap_floor_mb`):
+ *   flat memory is ~0, a leak of 20 bytes a task would be over 2. The ratio is its CPU per task over that of
+ *   the baseline, the same stream through `Stream.mapEffect` of `submit` (a fiber per task, 3,000 in hand),
+ *   on 20,000 tasks; the CPU of the full GCs is left out of both.
+ *
+ * `BENCH_POST=packing,rate,cpu,stream` picks benchmarks; `BENCH_POST_RATE_LIMIT` (calls per 2 s) and
  * `BENCH_POST_RATE_TASKS` change the rate benchmark, to tell pacing from client throughput;
  * `BENCH_POST_WARMUPS` (6) and `BENCH_POST_ROUNDS` (15) the CPU benchmark's warm-up runs and measured rounds.
  * Exits non-zero when a task is not posted, a call is refused or the sandbox saw other work than sent.
@@ -70,10 +79,13 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import * as DataForSeoClient from "../../src/DataForSeoClient.js"
 import * as DataForSeoConfig from "../../src/DataForSeoConfig.js"
 import * as NaverOrganic from "../../src/NaverOrganic.js"
@@ -95,7 +107,7 @@ const ROUNDS = Number(process.env["BENCH_POST_ROUNDS"] ?? 15)
 const FETCH_ROUNDS = 9
 /** Runs of the spread side, which idles 3 s a run and is informative only. */
 const SPREAD_RUNS = 3
-const DEADLINE_MS = 170_000
+const DEADLINE_MS = 240_000
 
 const here = dirname(fileURLToPath(import.meta.url))
 const login = "sandbox"
@@ -443,13 +455,92 @@ const cpu = (sandbox: Server) =>
     )
   })
 
-const only = new Set((process.env["BENCH_POST"] ?? "packing,rate,cpu").split(","))
+// --- submitStream ------------------------------------------------------------------------------------
+
+const STREAM_TASKS = 300_000
+/** Tasks before the first heap sample: the batcher's first state (its pacer's slots, say) and the JIT settle first. */
+const STREAM_WARMUP = 100_000
+const STREAM_EVERY = 25_000
+const STREAM_BASELINE_TASKS = 20_000
+
+/** A full GC, exposed at run time (the bench runs without `--expose-gc`); the heap used after it, in MB, and its CPU. */
+const fullGc = (() => {
+  setFlagsFromString("--expose-gc")
+  const gc: () => void = runInNewContext("gc")
+  return () => {
+    const cpu = process.cpuUsage()
+    gc()
+    return { heapMb: process.memoryUsage().heapUsed / 1e6, cpuMs: cpuMillis(process.cpuUsage(cpu)) }
+  }
+})()
+
+const streamed = (count: number) => Stream.map(Stream.range(1, count), (i): NaverOrganic.Task => ({ keyword: `keyword stream ${i}` }))
+
+/**
+ * Runs `outcomes` (`count` of them) to its end: its CPU per task in µs, full GCs left out, and the heap after a
+ * full GC every `every` outcomes from the `from`th on, while tasks are in hand (none at the last outcome).
+ */
+const drain = (
+  outcomes: Stream.Stream<Either.Either<TaskBatcher.PostedTask, TaskBatcher.SubmitError>>,
+  count: number,
+  sampling: { readonly from: number; readonly every: number }
+) =>
+  Effect.gen(function* () {
+    const heap: Array<number> = []
+    let gcCpu = 0
+    let done = 0
+    const cpu = process.cpuUsage()
+    yield* Stream.runForEach(outcomes, (outcome) =>
+      Either.isLeft(outcome)
+        ? Effect.die(new BenchFailure(`post-stream: ${outcome.left.message}`))
+        : Effect.sync(() => {
+          if (++done < sampling.from || done % sampling.every !== 0 || done === count) return
+          const after = fullGc()
+          heap.push(after.heapMb)
+          gcCpu += after.cpuMs
+        })
+    )
+    yield* check(done === count, `post-stream: ${done} of ${count} outcomes`)
+    return { cpuUsPerTask: ((cpuMillis(process.cpuUsage(cpu)) - gcCpu) * 1000) / count, heap }
+  })
+
+const stream = (sandbox: Server) =>
+  Effect.gen(function* () {
+    const setup: BatcherSetup = { spread: false, ledger: "none" }
+    const native = yield* Effect.flatMap(TaskBatcher.TaskBatcher, (batcher) =>
+      drain(
+        Stream.map(batcher.submitStream(NaverOrganic.engine, streamed(STREAM_TASKS)), ([, outcome]) => outcome),
+        STREAM_TASKS,
+        { from: STREAM_WARMUP, every: STREAM_EVERY }
+      )
+    ).pipe(Effect.provide(batcherLayer(yield* sandbox.serve(generous), setup)))
+    const recipe = yield* Effect.flatMap(TaskBatcher.TaskBatcher, (batcher) =>
+      drain(
+        Stream.mapEffect(streamed(STREAM_BASELINE_TASKS), (task) => Effect.either(batcher.submit(NaverOrganic.engine, task)), { concurrency: 3000 }),
+        STREAM_BASELINE_TASKS,
+        { from: STREAM_BASELINE_TASKS, every: STREAM_BASELINE_TASKS }
+      )
+    ).pipe(Effect.provide(batcherLayer(yield* sandbox.serve(generous), setup)))
+    // the heap moves with the tasks in hand when it is sampled: the floor of each half of the samples is compared
+    const half = Math.ceil(native.heap.length / 2)
+    const first = Math.min(...native.heap.slice(0, half))
+    const second = Math.min(...native.heap.slice(half))
+    console.error(
+      `post-stream: heap after GC ${native.heap.map((mb) => mb.toFixed(1)).join(", ")} MB every ${STREAM_EVERY} tasks from the ` +
+        `${STREAM_WARMUP}th; ${native.cpuUsPerTask.toFixed(1)} µs CPU a task, Stream.mapEffect(submit) ${recipe.cpuUsPerTask.toFixed(1)}`
+    )
+    console.log(`bench post-stream heap_growth_mb=${(second - first).toFixed(2)} target=2 heap_floor_mb=${first.toFixed(1)}`)
+    console.log(`bench post-stream-cpu ratio=${(native.cpuUsPerTask / recipe.cpuUsPerTask).toFixed(2)} target=0.5`)
+  })
+
+const only = new Set((process.env["BENCH_POST"] ?? "packing,rate,cpu,stream").split(","))
 
 const program = Effect.gen(function* () {
   const sandbox = yield* server
   if (only.has("packing")) yield* packing(sandbox)
   if (only.has("rate")) yield* rate(sandbox)
   if (only.has("cpu")) yield* cpu(sandbox)
+  if (only.has("stream")) yield* stream(sandbox)
 })
 
 const watchdog = setTimeout(() => {
