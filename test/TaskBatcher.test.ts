@@ -986,6 +986,50 @@ describe("TaskBatcher.submitStream", () => {
       expect((yield* stats).tasksBilled).toBe(3)
     }).pipe(Effect.provide(layer())))
 
+  it.effect("every emulator fault on 20% of the calls: each task comes out once with its own task, none billed twice", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const tasks = Stream.map(Stream.range(1, 3000), (i) => naver(`k${i}`))
+      const pairs = Chunk.toReadonlyArray(
+        yield* driven(Stream.runCollect(batcher.submitStream(NaverOrganic.engine, tasks)), "100 millis", "6 hours")
+      )
+      const created = yield* createdFor(pairs)
+      expect(created).toHaveLength(3000)
+      expect(created.filter(([sent, got]) => sent !== got)).toEqual([])
+      expect(new Set(pairs.map(([task]) => task.keyword)).size).toBe(3000)
+      // groups come out as they settle: one waiting for id_list does not hold back those after it
+      expect(pairs.map(([task]) => task.keyword)).not.toEqual(Array.from({ length: 3000 }, (_, i) => `k${i + 1}`))
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBeGreaterThan(30)
+      expect([...s.byTag.values()].every((tally) => tally.billed === 1)).toBe(true)
+      expect(yield* (yield* TaskLedger.TaskLedger).unknownIntents()).toHaveLength(0)
+    }).pipe(
+      Effect.provide(
+        layer({
+          batcher: { maxAttempts: 8 },
+          sandbox: {
+            seed: 11,
+            slowReply: "1 minute",
+            idListLag: "500 millis",
+            faults: {
+              probability: {
+                task_post: {
+                  http_500: 0.025,
+                  internal_error: 0.025,
+                  rate_limited: 0.025,
+                  drop_before_processing: 0.025,
+                  drop_after_processing: 0.025,
+                  slow_reply: 0.025,
+                  truncated_json: 0.025,
+                  malformed_json: 0.025
+                }
+              }
+            }
+          }
+        })
+      )
+    ), 60_000)
+
   it.effect("a stream that fails: every task read before comes out with its outcome, then the stream's error", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
