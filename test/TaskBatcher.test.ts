@@ -1011,20 +1011,7 @@ describe("TaskBatcher.submitStream", () => {
             seed: 11,
             slowReply: "1 minute",
             idListLag: "500 millis",
-            faults: {
-              probability: {
-                task_post: {
-                  http_500: 0.025,
-                  internal_error: 0.025,
-                  rate_limited: 0.025,
-                  drop_before_processing: 0.025,
-                  drop_after_processing: 0.025,
-                  slow_reply: 0.025,
-                  truncated_json: 0.025,
-                  malformed_json: 0.025
-                }
-              }
-            }
+            faults: { probability: { task_post: Sandbox.everyFault(0.2) } }
           }
         })
       )

@@ -126,7 +126,8 @@ export class FaultInjector {
   }
 }
 
-const requestFaults: ReadonlyArray<RequestFault> = [
+/** Every fault a call can be given. */
+export const requestFaults: ReadonlyArray<RequestFault> = [
   "http_500",
   "internal_error",
   "rate_limited",
@@ -136,3 +137,10 @@ const requestFaults: ReadonlyArray<RequestFault> = [
   "truncated_json",
   "malformed_json"
 ]
+
+/**
+ * Every fault on `share` of the calls in all, each as likely as the others: a function's entry of
+ * `probability`, e.g. `{ probability: { task_post: everyFault(0.1) } }`.
+ */
+export const everyFault = (share: number): { readonly [K in RequestFault]?: number } =>
+  Object.fromEntries(requestFaults.map((fault) => [fault, share / requestFaults.length]))

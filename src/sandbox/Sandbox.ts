@@ -42,6 +42,7 @@ import * as Webhooks from "./Webhooks.js"
 
 export type { SandboxAccount, SandboxOptions } from "./Options.js"
 export type { FaultOptions, RequestFault, SandboxFunction, TaskFault } from "./Faults.js"
+export { everyFault, requestFaults } from "./Faults.js"
 export type { CallTally, SandboxStats, TaskInfo, TaskTally } from "./Emulator.js"
 /** The emulator service, provided by `layer`: inspect what was created and billed, script faults. */
 export { Emulator } from "./Emulator.js"
