@@ -187,7 +187,8 @@ export interface Service {
    * `submitAll`'s packing, pacing, billing safety and cost per task, and emits each task with its outcome as
    * its group of tasks settles: not in the stream's order, so that a batch waiting for id_list holds back
    * nothing else. The stream is read in groups of `tasksPerPost` (a partial group after `window`), at most
-   * `4 × (simultaneousRequests + 1)` groups in hand at once: memory stays flat however long the stream runs.
+   * `4 × (simultaneousRequests + 1)` groups being posted at once (and the stream's buffer of outcomes for a
+   * consumer that lags, 16 groups): memory stays flat however long the stream runs.
    * If `tasks` fails, its tasks read so far are posted and come out with their outcomes, then its error.
    */
   readonly submitStream: <Task, E, R>(

@@ -962,6 +962,20 @@ describe("TaskBatcher.submitStream", () => {
       expect((yield* (yield* TaskLedger.TaskLedger).costByRun(batcher.runId)).created).toBe(created)
     }).pipe(Effect.provide(layer({ config: { limits: { simultaneousRequests: 2 } } }))))
 
+  it.effect("a slow consumer holds the reading back: what is read ahead of it stays bounded", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      let read = 0
+      const endless = Stream.iterate(1, (i) => i + 1).pipe(Stream.tap(() => Effect.sync(() => read++)), Stream.map((i) => naver(`k${i}`)))
+      // a second per group of outcomes taken: far slower than the batcher posts
+      const slow = Stream.mapChunksEffect(batcher.submitStream(NaverOrganic.engine, endless), (chunk) => Effect.as(Effect.sleep("1 second"), chunk))
+      const pairs = yield* driven(Stream.runCollect(Stream.take(slow, 4000)), "250 millis")
+      expect(pairs.length).toBe(4000)
+      // the groups being posted (4 per request slot, here 2 + 1), the 16 groups of outcomes Effect's stream
+      // holds for a consumer that lags, and the group being filled: the same bound after 4,000 as after 2,000
+      expect(read).toBeLessThanOrEqual(4000 + (4 * 3 + 16 + 3) * 100)
+    }).pipe(Effect.provide(layer({ config: { limits: { simultaneousRequests: 2 } } }))))
+
   it.effect("an invalid task comes out with its InvalidTaskError; the others are posted", () =>
     Effect.gen(function* () {
       const batcher = yield* TaskBatcher.TaskBatcher
