@@ -4,7 +4,7 @@
  * process (`post-server.ts`), so the CPU it spends answering is never counted as the client's, and every
  * measured run gets a fresh emulator (nothing posted yet, fresh limits).
  *
- * Prints three lines, plus the informative `post-cpu-detail` line; everything else goes to stderr:
+ * Prints `bench` lines (below), with the informative `post-cpu-detail` one; everything else goes to stderr:
  * - `bench post-packing calls_per_task=<x> target=0.01`: 10,000 tasks submitted one by one, each
  *   `submit` in its own fiber, all in flight at once, with the library's default window and limits;
  *   task_post calls the sandbox received / 10,000.
