@@ -735,20 +735,7 @@ describe("TaskBatcher under faults", () => {
             seed: 11,
             slowReply: "3 seconds",
             idListLag: "100 millis",
-            faults: {
-              probability: {
-                task_post: {
-                  http_500: 0.06,
-                  internal_error: 0.06,
-                  rate_limited: 0.06,
-                  drop_before_processing: 0.06,
-                  drop_after_processing: 0.06,
-                  slow_reply: 0.04,
-                  truncated_json: 0.03,
-                  malformed_json: 0.03
-                }
-              }
-            }
+            faults: { probability: { task_post: Sandbox.everyFault(0.4) } }
           }
         })
       )
