@@ -76,5 +76,8 @@ export * as TaskLedger from "./TaskLedger.js"
 /** What a task costs: the price table, a task's estimate, the account's own prices (user_data). */
 export * as Prices from "./Prices.js"
 
+/** Amounts in whole micro-dollars, so that sums of costs are exact. */
+export * as Money from "./Money.js"
+
 /** Batched, rate-limited, billing-safe posting. */
 export * as TaskBatcher from "./TaskBatcher.js"
