@@ -89,6 +89,7 @@ import {
   View,
   type Write
 } from "./ledger/plan.js"
+import * as Money from "./Money.js"
 
 export {
   /** @see plan.canPostAgain */
@@ -392,14 +393,14 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
       Effect.sync(() => {
         let tasks = 0
         let created = 0
-        let cost = 0
+        let micros = Money.zero
         for (const e of rows.values()) {
           if (e.runId !== runId) continue
           tasks++
           if (e.taskId !== undefined) created++
-          cost += e.cost ?? 0
+          if (e.cost !== undefined) micros = Money.add(micros, Money.fromUsd(e.cost))
         }
-        return { runId, tasks, created, cost }
+        return { runId, tasks, created, cost: Money.toUsd(micros) }
       })
   })
 })

@@ -65,6 +65,7 @@ import {
   State
 } from "./ledger/model.js"
 import { type Change, changeOrder, orderedParts, plan, refsOf, type Snapshot, View, type Write } from "./ledger/plan.js"
+import * as Money from "./Money.js"
 import { TaskLedger } from "./TaskLedger.js"
 
 /** The ledger's table. */
@@ -158,7 +159,7 @@ export const EntryFromRow = Schema.transform(Row, Entry, {
 
 const IntentRow = Row.pick("correlation_key", "run_id", "engine", "request", "tag", "state", "intent_at")
 const SnapshotRow = Row.pick("correlation_key", "state", "task_id", "failure_billed")
-const CostRow = Schema.Struct({ tasks: SqlNumber, created: SqlNumber, cost: Schema.NullOr(SqlNumber) })
+const CostRow = Schema.Struct({ tasks: SqlNumber, created: SqlNumber, micros: Schema.NullOr(SqlNumber) })
 const ResultJson = Schema.NullOr(Schema.parseJson())
 
 const encodeIntents = Schema.encodeEither(Schema.Array(IntentRow))
@@ -570,13 +571,16 @@ export const make = (
       byTaskId: (taskId) => Effect.map(selectEntries(sql`task_id = ${taskId}`), Arr.head),
       byTag: (tag) => selectEntries(sql`tag = ${tag}`),
       costByRun: (runId) =>
-        sql`SELECT COUNT(*) AS tasks, COUNT(task_id) AS created, SUM(cost) AS cost
+        // summed in whole micro-dollars, exact where a sum of USD doubles drifts (see `Money`); the
+        // column stays the USD number the API sent, so files written before read the same
+        sql`SELECT COUNT(*) AS tasks, COUNT(task_id) AS created, SUM(ROUND(cost * 1000000)) AS micros
           FROM dataforseo_task_ledger WHERE run_id = ${runId}`.pipe(
           Effect.flatMap(decodeCost),
           Effect.mapError(storeError("ledger query failed")),
           Effect.map((rows) => {
             const row = rows[0]
-            return RunCost.make({ runId, tasks: row?.tasks ?? 0, created: row?.created ?? 0, cost: row?.cost ?? 0 })
+            const micros = Money.Micros(Math.round(row?.micros ?? 0))
+            return RunCost.make({ runId, tasks: row?.tasks ?? 0, created: row?.created ?? 0, cost: Money.toUsd(micros) })
           })
         )
     })

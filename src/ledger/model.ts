@@ -136,7 +136,7 @@ export const RunCost = Schema.Struct({
   tasks: Schema.Number,
   /** Entries with a known task id: the tasks DataForSEO created. */
   created: Schema.Number,
-  /** Sum of the recorded costs (USD). */
+  /** Sum of the recorded costs (USD), added in whole micro-dollars: exact, 500 × 0.0006 is 0.3. */
   cost: Schema.Number
 })
 

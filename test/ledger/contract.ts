@@ -392,10 +392,30 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
         { correlationKey: "key-0002", taskId: taskId(2), cost: 0.0012 },
         { correlationKey: "key-0004", taskId: taskId(4), cost: 0.5 }
       ])
-      const run1 = yield* ledger.costByRun("run-1")
-      expect({ ...run1, cost: Number(run1.cost.toFixed(6)) }).toEqual({ runId: "run-1", tasks: 3, created: 2, cost: 0.0018 })
+      expect(yield* ledger.costByRun("run-1")).toEqual({ runId: "run-1", tasks: 3, created: 2, cost: 0.0018 })
       expect(yield* ledger.costByRun("run-2")).toEqual({ runId: "run-2", tasks: 1, created: 1, cost: 0.5 })
       expect(yield* ledger.costByRun("run-3")).toEqual({ runId: "run-3", tasks: 0, created: 0, cost: 0 })
+    })
+  )
+
+  test(
+    "costByRun adds up exactly: 500 tasks of $0.0006 cost 0.3, and mixed prices their exact decimal",
+    Effect.gen(function*() {
+      const ledger = yield* TaskLedger
+      const n = 500
+      // standard, high priority, extra pages, live, PAA click: 0.0068 a round of seven
+      const prices = [0.0006, 0.0012, 0.00045, 0.0009, 0.002, 0.0015, 0.00015]
+      const all = Arr.range(1, n)
+      const mixed = Arr.range(n + 1, n + 700)
+      yield* ledger.recordIntents([...all.map((i) => intent(i)), ...mixed.map((i) => intent(i, { runId: "run-mixed" }))])
+      yield* ledger.recordPosted(all.map((i) => ({ correlationKey: intent(i).correlationKey, taskId: taskId(i), cost: 0.0006 })))
+      yield* ledger.recordPosted(
+        mixed.map((i) => ({ correlationKey: intent(i).correlationKey, taskId: taskId(i), cost: prices[i % prices.length] ?? 0 }))
+      )
+      expect(yield* ledger.costByRun("run-1")).toEqual({ runId: "run-1", tasks: n, created: n, cost: 0.3 })
+      expect(yield* ledger.costByRun("run-mixed")).toEqual({ runId: "run-mixed", tasks: 700, created: 700, cost: 0.68 })
+      // each entry keeps the amount as the API sent it
+      expect(Option.map(yield* ledger.byTaskId(taskId(506)), (e) => e.cost)).toEqual(Option.some(prices[506 % 7]))
     })
   )
 
