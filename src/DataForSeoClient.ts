@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -92,20 +93,63 @@ export const shouldRetry = (mode: RetryMode, error: DataForSeoError): boolean =>
 }
 
 /**
- * Whether the failure is a reply whose request-level code refused the call as a whole (40202, 40209,
- * 50000, 50001, 50303, 50304, ...): the server answered, and created nothing. The one failure a POST
- * that may create billed tasks can send again as it is.
+ * Whether the call created nothing for sure: a reply whose request-level code refused it as a whole (40202,
+ * 40209, 50000, 50001, 50303, 50304, ...), or a request that was never sent (a refused connection, a name
+ * that does not resolve, a failed TLS handshake, an invalid URL). The failures a POST that may create
+ * billed tasks can send again as it is.
  */
 export const refusedAsWhole = (error: DataForSeoError): boolean =>
-  (error._tag === "RateLimitError" || error._tag === "ServerError") &&
-  error.httpStatus === undefined &&
-  error.taskId === undefined
+  (error._tag === "TransportError" && error.neverSent) ||
+  ((error._tag === "RateLimitError" || error._tag === "ServerError") &&
+    error.httpStatus === undefined &&
+    error.taskId === undefined)
 
 /** The backoff between tries: exponential from `baseDelay`, jittered, at most `times` retries. */
 export const retrySchedule = (settings: RetrySettings) =>
   Schedule.exponential(settings.baseDelay).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(settings.times)))
 
 const gzipMagic = (bytes: Uint8Array): boolean => bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
+
+/** The body as sent, gunzipped when it is gzip; a corrupt or truncated gzip body is a `DecodeError`. */
+const gunzipped = (endpoint: string, bytes: Uint8Array): Effect.Effect<Uint8Array, DecodeError> =>
+  gzipMagic(bytes)
+    ? Effect.try({
+      try: () => gunzipSync(bytes),
+      catch: (cause) =>
+        new DecodeError({ endpoint, path: "", message: `the reply's gzip body is corrupt or cut short: ${systemCause(cause).message}` })
+    })
+    : Effect.succeed(bytes)
+
+/** The innermost error of a chain of causes that has a system error `code`, else the innermost one. */
+const systemCause = (error: unknown): { readonly code?: string | undefined; readonly message: string } => {
+  let found: { code?: string | undefined; message: string } = { message: String(error) }
+  let current: unknown = error
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const code: unknown = Reflect.get(current, "code")
+    const message: unknown = Reflect.get(current, "message")
+    if (typeof message === "string") found = { ...found, message }
+    if (typeof code === "string") return { code, message: typeof message === "string" ? message : code }
+    // Node's "happy eyeballs" connect fails with an AggregateError whose `errors` carry the codes
+    const errors: unknown = Reflect.get(current, "errors")
+    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : Reflect.get(current, "cause")
+  }
+  return found
+}
+
+const hostOf = (url: string): string | undefined => (URL.canParse(url) ? new URL(url).host : undefined)
+
+/**
+ * A failed exchange as a `TransportError` naming its cause: the system error code (`ECONNREFUSED`,
+ * `ENOTFOUND`, ...) and the host, so that a caller (and a person) can tell a request never sent from one lost.
+ */
+const transportError = (endpoint: string, error: HttpClientError.HttpClientError): TransportError => {
+  const cause = systemCause(error.cause)
+  const errorCode = cause.code ?? (error._tag === "RequestError" && error.reason === "InvalidUrl" ? "ERR_INVALID_URL" : undefined)
+  const host = hostOf(error.request.url)
+  const detail = error.cause === undefined ? "" : `: ${cause.message}`
+  const named = errorCode === undefined || detail.includes(errorCode) ? "" : ` (${errorCode})`
+  return new TransportError({ endpoint, message: `${error.message}${detail}${named}`, errorCode, host })
+}
 
 const utf8 = new TextDecoder()
 
@@ -177,13 +221,8 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     const exchange = (endpoint: string, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
       auth.authorize(request).pipe(
         Effect.flatMap(httpClient.execute),
-        Effect.flatMap((response) =>
-          Effect.map(response.arrayBuffer, (buffer) => {
-            const bytes = new Uint8Array(buffer)
-            return { status: response.status, bytes: gzipMagic(bytes) ? gunzipSync(bytes) : bytes }
-          })
-        ),
-        Effect.mapError((error) => new TransportError({ endpoint, message: error.message })),
+        Effect.flatMap((response) => Effect.map(response.arrayBuffer, (buffer) => ({ status: response.status, bytes: new Uint8Array(buffer) }))),
+        Effect.mapError((error) => transportError(endpoint, error)),
         (exchanged) =>
           deadlines.within(exchanged, timeout, () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })),
         permits.withPermits(1)
@@ -202,7 +241,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         const sent = exchange(path, request, timeout)
         const { status, bytes } = yield* options.pacer === undefined ? sent : options.pacer.pace(sent)
         yield* Effect.annotateCurrentSpan("http.response.status_code", status)
-        const text = utf8.decode(bytes)
+        const text = utf8.decode(yield* gunzipped(path, bytes))
         if (status !== 200) {
           const body = decodeStatus(text)
           const code = body._tag === "Some" ? body.value.status_code : StatusCode.fromHttpStatus(status)

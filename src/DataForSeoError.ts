@@ -66,13 +66,61 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
   }
 }
 
-/** The request did not complete: connection refused or dropped, DNS, TLS. Whether the server acted on it is unknown. */
+/**
+ * System error codes of failures that happen before a request is sent: the connection was refused or could
+ * not be made, the host name did not resolve, the URL was invalid. Such a request created nothing.
+ */
+const neverSentCodes: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "EAI_FAIL",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_INVALID_URL",
+  "EPROTO",
+  // certificate checks of the TLS handshake, which ends before a byte of the request is sent
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+  "CERT_REVOKED"
+])
+
+/**
+ * Whether a failure with this system error code happened before the request was sent: a refused
+ * connection, a name that does not resolve, a failed TLS handshake (`ERR_SSL_*`, `ERR_TLS_*` and the
+ * certificate codes), an invalid URL.
+ */
+export const isNeverSentCode = (code: string): boolean =>
+  neverSentCodes.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")
+
+/**
+ * The request did not complete: connection refused or dropped, DNS, TLS, a body that could not be read.
+ * `errorCode` and `host` name the cause when it is known. `neverSent` says the request cannot have reached
+ * the server (so it created nothing); otherwise whether the server acted on it is unknown.
+ */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   message: Schema.String,
-  endpoint: Schema.String
+  endpoint: Schema.String,
+  /** The system error code of the cause, e.g. `ECONNREFUSED`, `ENOTFOUND`, `ERR_SSL_WRONG_VERSION_NUMBER`. */
+  errorCode: Schema.optional(Schema.String),
+  /** The host the request was for, e.g. `api.dataforseo.com`. */
+  host: Schema.optional(Schema.String)
 }) {
   get retryable(): boolean {
     return true
+  }
+  /** The request failed before it was sent: nothing reached the server, nothing was created or billed. */
+  get neverSent(): boolean {
+    return this.errorCode !== undefined && isNeverSentCode(this.errorCode)
   }
 }
 

@@ -11,7 +11,7 @@ import * as Ref from "effect/Ref"
 import { gzipSync } from "node:zlib"
 
 export type Reply =
-  | { readonly status: number; readonly body: string; readonly gzip?: boolean }
+  | { readonly status: number; readonly body: string | Uint8Array; readonly gzip?: boolean }
   | { readonly transport: string }
   | { readonly hang: true }
 
