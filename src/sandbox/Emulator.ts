@@ -42,7 +42,8 @@ export type EmulatorResponse =
     readonly _tag: "Reply"
     readonly status: number
     readonly headers: { readonly [name: string]: string }
-    readonly body: string
+    /** The JSON text, or bytes (a gzip body). */
+    readonly body: string | Uint8Array
   }
   | { readonly _tag: "Drop" }
 
@@ -176,6 +177,12 @@ interface Outcome {
 
 const VERSION = "0.1.20210304"
 const dropped: EmulatorResponse = { _tag: "Drop" }
+
+/** A reply whose body is gzip, cut to half its length: it starts as gzip and cannot be inflated. */
+const truncatedGzip = (headers: { readonly [name: string]: string }, body: string): EmulatorResponse => {
+  const zipped = gzipSync(body)
+  return { _tag: "Reply", status: 200, headers: { ...headers, "content-encoding": "gzip" }, body: zipped.subarray(0, Math.floor(zipped.length / 2)) }
+}
 const DAY = 24 * 60 * 60 * 1000
 const ZERO_ID = "00000000-0000-0000-0000-000000000000"
 const formats: ReadonlyArray<ResultFormat> = ["regular", "advanced", "html"]
@@ -880,8 +887,10 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
       const process = (at: number): EmulatorResponse => {
         const reply = jsonReply(Either.isLeft(text) ? text.left : run(route, account, request, text.right, at), started, clock.unsafeCurrentTimeNanos())
         if (reply._tag === "Drop" || fault === "drop_after_processing") return dropped
+        if (typeof reply.body !== "string") return reply
         if (fault === "truncated_json") return { ...reply, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) }
         if (fault === "malformed_json") return { ...reply, body: reply.body.replace(":", " ") }
+        if (fault === "truncated_gzip") return truncatedGzip(reply.headers, reply.body)
         return reply
       }
       if (options.latency === 0 && fault !== "slow_reply") return Effect.succeed(process(now))

@@ -42,7 +42,8 @@ export const functions: ReadonlyArray<SandboxFunction> = [
  * - `drop_before_processing`: the connection is dropped, nothing happened on the server;
  * - `drop_after_processing`: the call is processed (tasks created and billed), then the connection drops;
  * - `slow_reply`: the call is processed, the reply comes after `slowReplyMillis`;
- * - `truncated_json` / `malformed_json`: the call is processed, the body is cut or broken.
+ * - `truncated_json` / `malformed_json`: the call is processed, the body is cut or broken;
+ * - `truncated_gzip`: the call is processed, the body is sent gzip-compressed and cut short.
  */
 export type RequestFault =
   | "http_500"
@@ -53,6 +54,7 @@ export type RequestFault =
   | "slow_reply"
   | "truncated_json"
   | "malformed_json"
+  | "truncated_gzip"
 
 /** A fault of one task at execution: `se_error` is 40101 (billed), `execution_failed` is 40103. */
 export type TaskFault = "se_error" | "execution_failed"
@@ -135,7 +137,8 @@ export const requestFaults: ReadonlyArray<RequestFault> = [
   "drop_after_processing",
   "slow_reply",
   "truncated_json",
-  "malformed_json"
+  "malformed_json",
+  "truncated_gzip"
 ]
 
 /**

@@ -161,11 +161,8 @@ export const httpApp = (emulator: Emulator.Service): HttpApp.Default =>
       NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
       return yield* Effect.interrupt
     }
-    return HttpServerResponse.text(reply.body, {
-      status: reply.status,
-      headers: reply.headers,
-      contentType: reply.headers["content-type"] ?? "application/json"
-    })
+    const init = { status: reply.status, headers: reply.headers, contentType: reply.headers["content-type"] ?? "application/json" }
+    return typeof reply.body === "string" ? HttpServerResponse.text(reply.body, init) : HttpServerResponse.uint8Array(reply.body, init)
   })
 
 /** A running loopback sandbox. */
