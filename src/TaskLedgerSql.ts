@@ -37,10 +37,11 @@
  */
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
+import { SqlError } from "@effect/sql/SqlError"
 import type { Fragment } from "@effect/sql/Statement"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -50,6 +51,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -208,13 +210,18 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
 
 /**
  * Brings the ledger's table up to date. `layer` and `layerSqlite` run it; run it yourself only with
- * `layerWithoutMigrations`.
+ * `layerWithoutMigrations`. A migration that fails is a `MigrationError` (the `Migrator` makes it a
+ * defect; a database the ledger cannot use is no bug of the program).
  */
 export const migrate: Effect.Effect<
   ReadonlyArray<readonly [id: number, name: string]>,
   Migrator.MigrationError | SqlError,
   SqlClient.SqlClient
-> = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable })
+> = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable }).pipe(
+  Effect.catchSomeDefect((defect) =>
+    defect instanceof Migrator.MigrationError ? Option.some(Effect.fail(defect)) : Option.none()
+  )
+)
 
 // ---------------------------------------------------------------------------------------------------
 // Store
@@ -622,8 +629,42 @@ export interface SqliteOptions extends Options {
   readonly busyTimeout?: number | undefined
 }
 
+// The message of an error and of its cause, if it has one: "Failed to execute statement" says little alone.
+const reasonOf = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const cause: unknown = error.cause
+  return cause instanceof Error && cause.message !== error.message && !error.message.includes(cause.message)
+    ? `${error.message.trim()}: ${reasonOf(cause)}`
+    : error.message.trim()
+}
+
 /**
- * The ledger in a SQLite file: `SqliteClient` (WAL journal) + migrations + ledger, in one layer.
+ * The SQLite client on `filename`. The client throws when it cannot open the file (a missing directory, a
+ * place where no file can be created, a file that is not a database): a defect, made here a `SqlError`
+ * that names the file.
+ */
+const sqliteClient = (filename: string): Layer.Layer<SqlClient.SqlClient, SqlError | ConfigError.ConfigError> =>
+  SqliteClient.layer({ filename }).pipe(
+    Layer.catchAllCause((cause): Layer.Layer<SqlClient.SqlClient, SqlError | ConfigError.ConfigError> =>
+      Option.match(Cause.dieOption(cause), {
+        onNone: () => Layer.failCause(cause),
+        onSome: (defect) =>
+          Layer.fail(new SqlError({ message: `cannot open the SQLite ledger ${filename}: ${reasonOf(defect)}`, cause: defect }))
+      })
+    )
+  )
+
+/** An error met while setting up the ledger in `filename`, its message naming the file. */
+const inFile = (filename: string) => (error: SqlError | Migrator.MigrationError): SqlError | Migrator.MigrationError => {
+  const message = `SQLite ledger ${filename}: ${reasonOf(error)}`
+  return error._tag === "SqlError"
+    ? new SqlError({ message, cause: error })
+    : new Migrator.MigrationError({ reason: error.reason, message, cause: error })
+}
+
+/**
+ * The ledger in a SQLite file: `SqliteClient` (WAL journal) + migrations + ledger, in one layer. A file
+ * that cannot be opened or set up fails the layer with a `SqlError` or `MigrationError` that names it.
  *
  * @since 0.1.0
  */
@@ -638,9 +679,11 @@ export const layerSqlite = (
       yield* sql.unsafe(`PRAGMA synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`)
       yield* sql.unsafe(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout ?? 5_000))}`)
       yield* migrate
-      return yield* make(options)
-    })
-  ).pipe(Layer.provide(SqliteClient.layer({ filename: options.filename })))
+    }).pipe(
+      Effect.mapError(inFile(options.filename)),
+      Effect.zipRight(make(options))
+    )
+  ).pipe(Layer.provide(sqliteClient(options.filename)))
 
 /**
  * `layerSqlite` from configuration; by default the file comes from `DATAFORSEO_LEDGER_FILE`.
