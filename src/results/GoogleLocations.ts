@@ -5,23 +5,29 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { open } from "./SerpCommon.js"
+import { nullable, open } from "./SerpCommon.js"
 
-/** A location Google tasks can target. `location_code_parent` is `null` for countries. */
+/**
+ * A location Google tasks can target. `location_code` identifies it and is required; the other fields may
+ * be absent or `null`. `location_code_parent` is `null` for countries.
+ */
 export const GoogleLocation = open({
   location_code: Schema.Number,
-  location_name: Schema.String,
-  location_code_parent: Schema.NullOr(Schema.Number),
-  country_iso_code: Schema.NullOr(Schema.String),
+  location_name: nullable(Schema.String),
+  location_code_parent: nullable(Schema.Number),
+  country_iso_code: nullable(Schema.String),
   /** e.g. `"Country"`, `"State"`, `"City"`, `"DMA Region"`. */
-  location_type: Schema.String
+  location_type: nullable(Schema.String)
 })
 /** @see GoogleLocation */
 export type GoogleLocation = typeof GoogleLocation.Type
 
-/** A language Google tasks can target: `language_code` is ISO 639-1 (`"en"`), sometimes with a region (`"zh-TW"`). */
+/**
+ * A language Google tasks can target: `language_code` is ISO 639-1 (`"en"`), sometimes with a region
+ * (`"zh-TW"`). The code is required, the name may be absent or `null`.
+ */
 export const GoogleLanguage = open({
-  language_name: Schema.String,
+  language_name: nullable(Schema.String),
   language_code: Schema.String
 })
 /** @see GoogleLanguage */

@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { nullable, open } from "./SerpCommon.js"
+import { nullable, nullableArray, open } from "./SerpCommon.js"
 
-/** One crawled SERP page: its number, when it was scanned, and its raw HTML. */
+/** One crawled SERP page: its number, when it was scanned, and its raw HTML. `page` and `html` are required. */
 export const HtmlPage = open({
   page: Schema.Number,
   /** Scan time, `"yyyy-mm-dd hh:mm:ss +00:00"`. */
@@ -17,17 +17,20 @@ export const HtmlPage = open({
 /** @see HtmlPage */
 export type HtmlPage = typeof HtmlPage.Type
 
-/** One element of `tasks[i].result[]` of `GET /v3/serp/{se}/organic/task_get/html/{id}`. */
+/**
+ * One element of `tasks[i].result[]` of `GET /v3/serp/{se}/organic/task_get/html/{id}`. The header fields
+ * describe the SERP: each may be absent or `null`, as in the regular and advanced results.
+ */
 export const HtmlResult = open({
-  keyword: Schema.String,
-  type: Schema.String,
-  se_domain: Schema.String,
-  location_code: Schema.Number,
-  language_code: Schema.String,
-  datetime: Schema.String,
-  items_count: Schema.NullOr(Schema.Number),
-  /** `null` when no page was crawled, as the API sends it. */
-  items: Schema.NullOr(Schema.Array(HtmlPage))
+  keyword: nullable(Schema.String),
+  type: nullable(Schema.String),
+  se_domain: nullable(Schema.String),
+  location_code: nullable(Schema.Number),
+  language_code: nullable(Schema.String),
+  datetime: nullable(Schema.String),
+  items_count: nullable(Schema.Number),
+  /** Absent, or `null` when no page was crawled, as the API sends it. */
+  items: nullableArray(HtmlPage)
 })
 /** @see HtmlResult */
 export type HtmlResult = typeof HtmlResult.Type

@@ -7,10 +7,13 @@
  *
  * - Nothing is dropped. Every object schema has a `[key: string]: unknown` index signature, so a field
  *   DataForSEO adds tomorrow decodes, is kept, and encodes back.
- * - Every field the API may send as `null` is nullable. Item fields other than `type`, `rank_group` and
- *   `rank_absolute` are also optional: the per-type field tables are shared between engines, and an engine
- *   (Naver) may send only a subset. An absent field decodes as absent (`undefined`), never as `null`, so
- *   that encoding gives back the JSON that was received.
+ * - Tolerant reader. A schema requires only what identifies a thing: an item's `type` and ranks, a task's
+ *   `id`, and the `url` of an organic result or an ad, whose link is the point of the item. Every
+ *   descriptive field may be absent or `null`. The API does leave fields out: its own example replies
+ *   have no `pages_count`, and a paid result that cannot be read is a lost result.
+ *
+ * An absent field decodes as absent (`undefined`), never as `null`, so that encoding gives back the JSON
+ * that was received.
  *
  * @since 0.1.0
  */
@@ -132,8 +135,8 @@ export type RelatedImageSearch = typeof RelatedImageSearch.Type
  * `no_results_found_for`, `including_results_for` (kept a string: new values must not fail a decode).
  */
 export const Spell = open({
-  keyword: Schema.String,
-  type: Schema.String
+  keyword: nullable(Schema.String),
+  type: nullable(Schema.String)
 })
 /** @see Spell */
 export type Spell = typeof Spell.Type
@@ -169,34 +172,35 @@ export const RefinementChips = open({
 export type RefinementChips = typeof RefinementChips.Type
 
 /**
- * The fields every task_get regular / advanced result starts with, before its `items`.
+ * The fields every task_get regular / advanced result starts with, before its `items`. All of them
+ * describe the SERP, none identifies it (the task `id` of the envelope does): each may be absent or `null`.
  * `location_code` is `0` and `language_code` `""` for Naver, which has no location or language.
  */
 export const resultHeaderFields = {
-  keyword: Schema.String,
-  type: Schema.String,
-  se_domain: Schema.String,
-  location_code: Schema.Number,
-  language_code: Schema.String,
-  check_url: Schema.NullOr(Schema.String),
-  datetime: Schema.String,
-  spell: Schema.NullOr(Spell),
-  refinement_chips: Schema.NullOr(RefinementChips),
-  item_types: Schema.NullOr(Schema.Array(Schema.String)),
-  se_results_count: Schema.NullOr(Schema.Number),
-  pages_count: Schema.NullOr(Schema.Number),
-  items_count: Schema.NullOr(Schema.Number)
+  keyword: nullable(Schema.String),
+  type: nullable(Schema.String),
+  se_domain: nullable(Schema.String),
+  location_code: nullable(Schema.Number),
+  language_code: nullable(Schema.String),
+  check_url: nullable(Schema.String),
+  datetime: nullable(Schema.String),
+  spell: nullable(Spell),
+  refinement_chips: nullable(RefinementChips),
+  item_types: nullableArray(Schema.String),
+  se_results_count: nullable(Schema.Number),
+  pages_count: nullable(Schema.Number),
+  items_count: nullable(Schema.Number)
 }
 
 /**
  * A task_get regular / advanced result whose `items` are decoded with `item`.
  *
  * Items are decoded by `fastArray`: the same checks as `Schema.Array(item)`, compiled.
- * `items` is kept as the API sends it: `null` when the SERP had no items (the API does send `null`),
- * so that a round trip gives back the same JSON. Read it as `result.items ?? []`.
+ * `items` is kept as the API sends it: absent, or `null` when the SERP had no items (the API does send
+ * `null`), so that a round trip gives back the same JSON. Read it as `result.items ?? []`.
  */
 export const makeResult = <A, I>(item: Schema.Schema<A, I, never>) =>
-  open({ ...resultHeaderFields, items: Schema.NullOr(fastArray(item)) })
+  open({ ...resultHeaderFields, items: nullable(fastArray(item)) })
 
 // ---------------------------------------------------------------------------------------------
 // item fields
@@ -204,7 +208,8 @@ export const makeResult = <A, I>(item: Schema.Schema<A, I, never>) =>
 
 /**
  * Fields of every top-level SERP item besides `type`: ranks, page, `position` (`left` / `right`),
- * `xpath` and `rectangle`.
+ * `xpath` and `rectangle`. The ranks are required: with `type` they identify the item. The rest may be
+ * absent or `null`.
  */
 export const itemFields = {
   rank_group: Schema.Number,
@@ -215,12 +220,17 @@ export const itemFields = {
   rectangle: nullable(Rectangle)
 }
 
-/** The fields of a search result snippet: what `organic` and `paid` items (regular and advanced) share. */
+/**
+ * The fields of a search result snippet: what `organic` and `paid` items (regular and advanced) share.
+ * `url` is required: an organic result or an ad is a link to a page, and a rank without its page says
+ * nothing. Other items (`featured_snippet`, `local_pack`, `map`, ...) keep `url` optional: a business may
+ * have no website, and the API sends `null` there.
+ */
 export const snippetFields = {
   domain: nullable(Schema.String),
   title: nullable(Schema.String),
   description: nullable(Schema.String),
-  url: nullable(Schema.String),
+  url: Schema.String,
   breadcrumb: nullable(Schema.String)
 }
 

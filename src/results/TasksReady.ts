@@ -8,20 +8,23 @@
 import * as Schema from "effect/Schema"
 import { nullable, open } from "./SerpCommon.js"
 
-/** One ready task. The `endpoint_*` values are `/v3/...` paths, `null` where the engine has no such format. */
+/**
+ * One ready task. Only `id` is required: it is what a caller fetches the result by. The `endpoint_*` values
+ * are `/v3/...` paths, `null` where the engine has no such format.
+ */
 export const TasksReadyItem = open({
   id: Schema.String,
   /** e.g. `"naver"`, `"google"`. */
-  se: Schema.String,
+  se: nullable(Schema.String),
   /** e.g. `"organic"`. */
-  se_type: Schema.String,
+  se_type: nullable(Schema.String),
   /** When the task was posted, `"yyyy-mm-dd hh:mm:ss +00:00"`. */
-  date_posted: Schema.String,
+  date_posted: nullable(Schema.String),
   /** The task's `tag`, `null` or absent when it was posted without one. */
   tag: nullable(Schema.String),
-  endpoint_regular: Schema.NullOr(Schema.String),
-  endpoint_advanced: Schema.NullOr(Schema.String),
-  endpoint_html: Schema.NullOr(Schema.String)
+  endpoint_regular: nullable(Schema.String),
+  endpoint_advanced: nullable(Schema.String),
+  endpoint_html: nullable(Schema.String)
 })
 /** @see TasksReadyItem */
 export type TasksReadyItem = typeof TasksReadyItem.Type

@@ -6,9 +6,11 @@
  * The limit, statistics and price tables are nested by API, then function, then (for some) format or
  * priority, and grow as DataForSEO adds functions: they are typed as nested records, not fixed structs.
  *
+ * Only `login` is required. Every table may be absent or `null`: a reply that lacks one still decodes.
+ *
  * @example
- * const perMinute = userData.rates.limits.minute["serp"]
- * const taskPost = typeof perMinute === "object" ? perMinute["task_post"] : perMinute
+ * const minute = userData.rates?.limits?.minute
+ * const serp = typeof minute === "object" && minute !== null ? minute["serp"] : undefined
  *
  * @since 0.1.0
  */
@@ -37,16 +39,16 @@ export type DayMinute = typeof DayMinute.Type
 
 /** Call limits and the calls made, per API and function. */
 export const Rates = open({
-  limits: DayMinute,
-  statistics: DayMinute
+  limits: nullable(DayMinute),
+  statistics: nullable(DayMinute)
 })
 /** @see Rates */
 export type Rates = typeof Rates.Type
 
 /** Money: `total` deposited, `balance` left (USD), the cost limits and the spending. */
 export const Money = open({
-  total: Schema.Number,
-  balance: Schema.Number,
+  total: nullable(Schema.Number),
+  balance: nullable(Schema.Number),
   limits: nullable(DayMinute),
   statistics: nullable(DayMinute)
 })
@@ -109,8 +111,8 @@ export const entryCost = (tree: PriceTree): number | undefined => {
 export const UserData = open({
   login: Schema.String,
   timezone: nullable(Schema.String),
-  rates: Rates,
-  money: Money,
+  rates: nullable(Rates),
+  money: nullable(Money),
   price: nullable(Schema.Record({ key: Schema.String, value: PriceTree })),
   backlinks_subscription_expiry_date: nullable(Schema.String),
   llm_mentions_subscription_expiry_date: nullable(Schema.String)

@@ -185,10 +185,10 @@ describe("fixtures", () => {
 
   it("user_data: nested limits, money and prices", () => {
     const [user] = decodeAll(UserData, "user-data")
-    const minute = user?.rates.limits.minute
+    const minute = user?.rates?.limits?.minute
     const serp = typeof minute === "object" && minute !== null ? minute["serp"] : undefined
     expect(typeof serp === "object" && serp !== null ? serp["task_post"] : undefined).toBe(2000)
-    expect([user?.money.total, user?.money.balance]).toStrictEqual([500, 412.3371])
+    expect([user?.money?.total, user?.money?.balance]).toStrictEqual([500, 412.3371])
     expect(user?.price?.["serp"]).toMatchObject({ task_post: { priority_high: [{ cost_type: "per_result", cost: 0.0012 }] } })
     expect(user?.llm_mentions_subscription_expiry_date).toBe("2026-12-31 23:59:59 +00:00")
   })

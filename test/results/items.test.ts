@@ -160,4 +160,19 @@ describe("items", () => {
     })
     expect(result.items).toBeNull()
   })
+
+  it("require what identifies an item (type, ranks, and the url of an organic result or an ad), nothing else", () => {
+    const bare = { type: "organic", rank_group: 1, rank_absolute: 3, url: "https://www.apple.com/kr/iphone/" }
+    expect(decodeItem(bare)).toStrictEqual(Either.right(bare))
+    for (const key of ["rank_group", "rank_absolute", "url"]) {
+      const missing = Object.fromEntries(Object.entries(organic).filter(([name]) => name !== key))
+      const decoded = decodeItem(missing)
+      expect(Either.isLeft(decoded) && decoded.left.message).toContain(`["${key}"]`)
+      expect(Either.isLeft(decodeItem({ ...missing, type: "paid" }))).toBe(true)
+    }
+    expect(Either.isLeft(decodeItem({ ...organic, url: null }))).toBe(true)
+    // a business of the local pack may have no website: its url stays optional
+    const business = { type: "local_pack", rank_group: 1, rank_absolute: 4, title: "애플 가로수길", url: null }
+    expect(decodeItem(business)).toStrictEqual(Either.right(business))
+  })
 })

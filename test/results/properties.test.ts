@@ -52,7 +52,7 @@ const mutatedItem = (items: ReadonlyArray<unknown>) =>
     fc.constantFrom(...items),
     fc.record({
       item: fc.constantFrom(...items),
-      key: fc.constantFrom("type", "rank_group", "title", "items", "rating", "links", "price", "new_field"),
+      key: fc.constantFrom("type", "rank_group", "title", "url", "items", "rating", "links", "price", "new_field"),
       value: json
     }).map(({ item, key, value }) => typeof item === "object" && item !== null ? { ...item, [key]: value } : item),
     fc.jsonValue()
@@ -75,9 +75,32 @@ describe("properties", () => {
     }
   })
 
-  it.prop("random JSON is rejected as a result, with a message", [fc.jsonValue()], ([input]) => {
-    const decoded = Schema.decodeUnknownEither(NaverAdvancedResult)(input)
-    expect(Either.isLeft(decoded) && decoded.left.message.length > 0).toBe(true)
+  it.prop(
+    "random JSON that is not an object is rejected as a result, with a message",
+    [fc.jsonValue().filter((value) => typeof value !== "object" || value === null || Array.isArray(value))],
+    ([input]) => {
+      const decoded = Schema.decodeUnknownEither(NaverAdvancedResult)(input)
+      expect(Either.isLeft(decoded) && decoded.left.message.length > 0).toBe(true)
+    }
+  )
+
+  // every header field may be absent or null (tolerant reader), but one that is there must have its type
+  it.each([
+    ["keyword", 12],
+    ["se_domain", true],
+    ["location_code", "2840"],
+    ["datetime", {}],
+    ["spell", "did_you_mean"],
+    ["item_types", "organic"],
+    ["pages_count", "1"],
+    ["items", {}]
+  ])("a header field may be absent or null, not of the wrong type: %s = %j", (key, value) => {
+    const decode = Schema.decodeUnknownEither(NaverAdvancedResult)
+    const absent = Object.fromEntries(Object.entries(header).filter(([name]) => name !== key))
+    expect(Either.map(decode(absent), (result) => key in result)).toStrictEqual(Either.right(false))
+    expect(Either.isRight(decode({ ...header, [key]: null }))).toBe(true)
+    const decoded = decode({ ...header, [key]: value })
+    expect(Either.isLeft(decoded) && decoded.left.message).toContain(`["${key}"]`)
   })
 
   it.prop(
