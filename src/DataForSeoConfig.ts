@@ -20,8 +20,8 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
-import { checked, wholeAtLeast } from "./config/Rules.js"
+import * as Redacted from "effect/Redacted"
+import { checked, httpUrl, nonBlank, wholeAtLeast } from "./config/Rules.js"
 
 /** The production API host. */
 export const productionUrl = "https://api.dataforseo.com"
@@ -61,6 +61,12 @@ export const defaultLimits: Limits = {
   window: Duration.minutes(1)
 }
 
+/**
+ * Most retries of one call. The wait doubles with each retry: with the default 500 ms, the 20th alone
+ * waits about three days (500 ms × 2^19). A larger count is a mistake, not a policy.
+ */
+export const maxRetryTimes = 20
+
 /** Bounds of the retry of transient failures: `times` retries, exponential from `baseDelay`, with jitter. */
 export interface RetrySettings {
   readonly times: number
@@ -83,7 +89,7 @@ export interface Settings {
 export interface Options {
   readonly login: string
   readonly password: Redacted.Redacted<string>
-  /** `"production"` (default), `"sandbox"`, or any URL (the loopback emulator's, for instance). */
+  /** `"production"` (default), `"sandbox"`, or any absolute http(s) URL (the loopback emulator's, for instance). */
   readonly baseUrl?: "production" | "sandbox" | (string & {}) | undefined
   readonly requestTimeout?: Duration.DurationInput | undefined
   readonly retry?: Partial<{ readonly times: number; readonly baseDelay: Duration.DurationInput }> | undefined
@@ -117,17 +123,24 @@ export const make = (options: Options): Settings => ({
   }
 })
 
+const baseUrlMustBe = `must be "production", "sandbox" or an absolute http(s) URL without query or fragment`
+const retryTimesMustBe = `must be a whole number from 0 to ${maxRetryTimes}`
+
 /**
- * The settings, checked: every limit a positive whole number (`tasksPerPost` at most 100), the window and
- * the request timeout longer than zero, `retry.times` a whole number. A `ConfigError` names the first field
- * that is not (`limits.tasksPerPost`, ...): a limit of 0 would stall every call, and more than 100 tasks a
- * POST would have the API refuse the rest with 40006.
+ * The settings, checked: a login and a password that are not blank, the base URL an absolute http(s) URL,
+ * every limit a positive whole number (`tasksPerPost` at most 100), the window and the request timeout
+ * longer than zero, `retry.times` a whole number up to `maxRetryTimes`. A `ConfigError` names the first
+ * field that is not (`baseUrl`, `limits.tasksPerPost`, ...). A limit of 0 would stall every call. More than
+ * 100 tasks a POST would have the API refuse the rest with 40006.
  */
 export const validate = (settings: Settings): Either.Either<Settings, ConfigError.ConfigError> => {
   const { limits } = settings
   const positive = (duration: Duration.Duration) => Duration.greaterThan(duration, Duration.zero)
   const count = "must be a positive whole number"
   return checked(settings, [
+    [["login"], nonBlank(settings.login), "must not be blank"],
+    [["password"], nonBlank(Redacted.value(settings.password)), "must not be blank"],
+    [["baseUrl"], httpUrl(settings.baseUrl), baseUrlMustBe],
     [["limits", "taskPostPerMinute"], wholeAtLeast(1, limits.taskPostPerMinute), count],
     [["limits", "tasksPerPost"], wholeAtLeast(1, limits.tasksPerPost) && limits.tasksPerPost <= maxTasksPerPost, `must be a whole number from 1 to ${maxTasksPerPost}`],
     [["limits", "tasksReadyPerMinute"], wholeAtLeast(1, limits.tasksReadyPerMinute), count],
@@ -135,7 +148,7 @@ export const validate = (settings: Settings): Either.Either<Settings, ConfigErro
     [["limits", "simultaneousRequests"], wholeAtLeast(1, limits.simultaneousRequests), count],
     [["limits", "window"], positive(limits.window), "must be longer than zero"],
     [["requestTimeout"], positive(settings.requestTimeout), "must be longer than zero"],
-    [["retry", "times"], wholeAtLeast(0, settings.retry.times), "must be a whole number"]
+    [["retry", "times"], wholeAtLeast(0, settings.retry.times) && settings.retry.times <= maxRetryTimes, retryTimesMustBe]
   ])
 }
 
@@ -149,20 +162,34 @@ const positiveInt = (name: string, fallback: number) =>
     Config.withDefault(fallback)
   )
 
+/** A variable that must hold more than white space. */
+const nonBlankString = (name: string) =>
+  Config.string(name).pipe(Config.validate({ message: `${name} must not be blank`, validation: nonBlank }))
+
 /**
  * The settings read from configuration (environment variables by default):
  * DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD (required), DATAFORSEO_BASE_URL (`production`, `sandbox` or a URL),
  * DATAFORSEO_REQUEST_TIMEOUT (a duration such as `30 seconds`), DATAFORSEO_RETRY_TIMES, and the limits
  * DATAFORSEO_TASK_POST_PER_MINUTE, DATAFORSEO_TASKS_PER_POST, DATAFORSEO_TASKS_READY_PER_MINUTE,
- * DATAFORSEO_TASK_GET_PER_MINUTE, DATAFORSEO_SIMULTANEOUS_REQUESTS. A missing credential fails with a
- * `ConfigError` that names the variable.
+ * DATAFORSEO_TASK_GET_PER_MINUTE, DATAFORSEO_SIMULTANEOUS_REQUESTS. A missing or blank credential, a base URL that
+ * is not `production`, `sandbox` or an absolute http(s) URL, and more than `maxRetryTimes` retries each fail
+ * with a `ConfigError` that names the variable.
  */
 export const config: Config.Config<Settings> = Config.all({
-  login: Config.string("DATAFORSEO_LOGIN"),
-  password: Config.redacted("DATAFORSEO_PASSWORD"),
-  baseUrl: Config.string("DATAFORSEO_BASE_URL").pipe(Config.withDefault("production")),
+  login: nonBlankString("DATAFORSEO_LOGIN"),
+  password: Config.redacted(nonBlankString("DATAFORSEO_PASSWORD")),
+  baseUrl: Config.string("DATAFORSEO_BASE_URL").pipe(
+    Config.validate({ message: `DATAFORSEO_BASE_URL ${baseUrlMustBe}`, validation: (url) => httpUrl(resolveBaseUrl(url)) }),
+    Config.withDefault("production")
+  ),
   requestTimeout: Config.duration("DATAFORSEO_REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(60))),
-  retryTimes: Config.integer("DATAFORSEO_RETRY_TIMES").pipe(Config.withDefault(4)),
+  retryTimes: Config.integer("DATAFORSEO_RETRY_TIMES").pipe(
+    Config.validate({
+      message: `DATAFORSEO_RETRY_TIMES ${retryTimesMustBe}`,
+      validation: (n) => n >= 0 && n <= maxRetryTimes
+    }),
+    Config.withDefault(4)
+  ),
   limits: Config.all({
     taskPostPerMinute: positiveInt("DATAFORSEO_TASK_POST_PER_MINUTE", defaultLimits.taskPostPerMinute),
     tasksPerPost: positiveInt("DATAFORSEO_TASKS_PER_POST", defaultLimits.tasksPerPost).pipe(

@@ -74,6 +74,49 @@ describe("DataForSeoConfig", () => {
     }))
 })
 
+describe("DataForSeoConfig.layerConfig refuses what cannot work, naming the variable", () => {
+  const named = (result: Either.Either<DataForSeoConfig.Settings, ConfigError.ConfigError>) =>
+    Either.match(result, {
+      onLeft: (error) => (error._op === "InvalidData" ? error.path.join(".") : error._op),
+      onRight: () => "valid"
+    })
+  const withEnv = (env: Record<string, string>) =>
+    Effect.map(Effect.either(fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", ...env })), named)
+
+  it.effect.each([
+    [{ DATAFORSEO_BASE_URL: "ftp://x" }, "DATAFORSEO_BASE_URL"],
+    [{ DATAFORSEO_BASE_URL: "not a url" }, "DATAFORSEO_BASE_URL"],
+    [{ DATAFORSEO_BASE_URL: "" }, "DATAFORSEO_BASE_URL"],
+    [{ DATAFORSEO_BASE_URL: "api.dataforseo.com" }, "DATAFORSEO_BASE_URL"],
+    [{ DATAFORSEO_BASE_URL: "https://api.dataforseo.com?debug=1" }, "DATAFORSEO_BASE_URL"],
+    [{ DATAFORSEO_LOGIN: "" }, "DATAFORSEO_LOGIN"],
+    [{ DATAFORSEO_LOGIN: "  " }, "DATAFORSEO_LOGIN"],
+    [{ DATAFORSEO_PASSWORD: "" }, "DATAFORSEO_PASSWORD"],
+    [{ DATAFORSEO_PASSWORD: " \t" }, "DATAFORSEO_PASSWORD"],
+    [{ DATAFORSEO_RETRY_TIMES: "21" }, "DATAFORSEO_RETRY_TIMES"],
+    [{ DATAFORSEO_RETRY_TIMES: "-1" }, "DATAFORSEO_RETRY_TIMES"]
+  ] satisfies ReadonlyArray<readonly [Record<string, string>, string]>)("%o is a ConfigError naming %s", ([env, name]) =>
+    Effect.gen(function* () {
+      expect(yield* withEnv(env)).toBe(name)
+    }))
+
+  it.effect("takes production, sandbox, any http(s) URL, and 20 retries", () =>
+    Effect.gen(function* () {
+      const urls = yield* Effect.forEach(
+        ["production", "sandbox", "http://127.0.0.1:40123/", "https://proxy.example.com/dataforseo"],
+        (url) => Effect.map(fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_BASE_URL: url }), (s) => s.baseUrl)
+      )
+      expect(urls).toEqual([
+        "https://api.dataforseo.com",
+        "https://sandbox.dataforseo.com",
+        "http://127.0.0.1:40123",
+        "https://proxy.example.com/dataforseo"
+      ])
+      const settings = yield* fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_RETRY_TIMES: "20" })
+      expect(settings.retry.times).toBe(DataForSeoConfig.maxRetryTimes)
+    }))
+})
+
 describe("DataForSeoConfig.layer", () => {
   const explicit = (options: Partial<DataForSeoConfig.Options>) =>
     Effect.either(
@@ -101,7 +144,16 @@ describe("DataForSeoConfig.layer", () => {
     [{ limits: { taskGetPerMinute: Number.NaN } }, "limits.taskGetPerMinute"],
     [{ limits: { window: "0 millis" } }, "limits.window"],
     [{ requestTimeout: "0 seconds" }, "requestTimeout"],
-    [{ retry: { times: -1 } }, "retry.times"]
+    [{ retry: { times: -1 } }, "retry.times"],
+    [{ retry: { times: 21 } }, "retry.times"],
+    [{ baseUrl: "ftp://x" }, "baseUrl"],
+    [{ baseUrl: "not a url" }, "baseUrl"],
+    [{ baseUrl: "" }, "baseUrl"],
+    [{ baseUrl: "https://api.dataforseo.com#top" }, "baseUrl"],
+    [{ login: "" }, "login"],
+    [{ login: " " }, "login"],
+    [{ password: Redacted.make("") }, "password"],
+    [{ password: Redacted.make("\n") }, "password"]
   ] satisfies ReadonlyArray<readonly [Partial<DataForSeoConfig.Options>, string]>)(
     "a value out of range is a ConfigError naming it: %o",
     ([options, field]) =>

@@ -22,3 +22,17 @@ export const wholeAtLeast = (min: number, value: number): boolean => Number.isIn
 
 /** Whether `value` is absent, or a finite amount of zero or more. */
 export const amount = (value: number | undefined): boolean => value === undefined || (Number.isFinite(value) && value >= 0)
+
+/** Whether `value` holds more than white space. */
+export const nonBlank = (value: string): boolean => value.trim() !== ""
+
+/**
+ * Whether `value` is an absolute http(s) URL with a host, and nothing the `/v3/...` paths could not be
+ * appended to: no query, no fragment. Credentials go in the login and password, never in the URL.
+ */
+export const httpUrl = (value: string): boolean => {
+  if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return false
+  const url = new URL(value)
+  return url.hostname !== "" && url.search === "" && url.hash === "" && url.username === "" && url.password === "" &&
+    !value.includes("?") && !value.includes("#")
+}
