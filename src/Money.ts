@@ -68,6 +68,13 @@ export const toUsd = (micros: Micros): number => micros / perUsd
 export const add = (self: Micros, that: Micros): Micros => Micros(self + that)
 
 /**
+ * The first amount less the second.
+ *
+ * @since 0.1.0
+ */
+export const subtract = (self: Micros, that: Micros): Micros => Micros(self - that)
+
+/**
  * The exact sum of amounts in USD (absent ones count as nothing), in USD.
  *
  * @example

@@ -22,6 +22,10 @@ describe("Money", () => {
     expect([0.0006, 0.00045, 0.00015, 0.0015, 1.000001, 0].map(Money.fromUsd)).toEqual([600, 450, 150, 1500, 1_000_001, 0])
     expect(Money.toUsd(Money.Micros(600))).toBe(0.0006)
     expect(Money.toUsd(Money.Micros(2_250))).toBe(0.00225)
+    // reserve then release: back to exactly nothing, where USD doubles leave a remainder
+    expect(0.0006 + 0.0012 - 0.0006 - 0.0012).toBe(2.168404344971009e-19)
+    const reserved = Money.add(Money.fromUsd(0.0006), Money.fromUsd(0.0012))
+    expect(Money.subtract(Money.subtract(reserved, Money.fromUsd(0.0006)), Money.fromUsd(0.0012))).toBe(Money.zero)
   })
 
   it("formats amounts as the API writes them", () => {
