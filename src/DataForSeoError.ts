@@ -168,3 +168,36 @@ export type StatusError =
 
 /** Every failure of a call to the API. */
 export type DataForSeoError = StatusError | DecodeError | TransportError | TimeoutError
+
+/** Every failure of a call to the API, as one schema: to carry such an error inside another one. */
+export const DataForSeoErrorSchema: Schema.Union<[
+  typeof AuthError,
+  typeof BillingError,
+  typeof RateLimitError,
+  typeof TooManyTasksError,
+  typeof ValidationError,
+  typeof NotFoundError,
+  typeof ServerError,
+  typeof PermanentError,
+  typeof TaskPendingError,
+  typeof DecodeError,
+  typeof TransportError,
+  typeof TimeoutError
+]> = Schema.Union(
+  AuthError,
+  BillingError,
+  RateLimitError,
+  TooManyTasksError,
+  ValidationError,
+  NotFoundError,
+  ServerError,
+  PermanentError,
+  TaskPendingError,
+  DecodeError,
+  TransportError,
+  TimeoutError
+)
+
+/** The error's message, with the path of a decode failure (a transport failure's message names its code and host). */
+export const describe = (error: DataForSeoError): string =>
+  error._tag === "DecodeError" && error.path !== "" ? `${error.message} (at ${error.path} of the ${error.endpoint} reply)` : error.message

@@ -49,8 +49,15 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { DataForSeoClient, refusedAsWhole } from "./DataForSeoClient.js"
 import { DataForSeoConfig, maxTasksPerPost } from "./DataForSeoConfig.js"
-import { type DataForSeoError, InvalidTaskError, type StatusError } from "./DataForSeoError.js"
+import {
+  type DataForSeoError,
+  DataForSeoErrorSchema,
+  describe as describeError,
+  InvalidTaskError,
+  type StatusError
+} from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
+import * as Keyword from "./Keyword.js"
 import { Lane } from "./batcher/Lane.js"
 import { sameJson } from "./batcher/sameJson.js"
 import { amount, checked, wholeAtLeast } from "./config/Rules.js"
@@ -100,8 +107,15 @@ export class BudgetExceededError extends Schema.TaggedError<BudgetExceededError>
 export class PostOutcomeUnknownError extends Schema.TaggedError<PostOutcomeUnknownError>()("PostOutcomeUnknownError", {
   correlationKey: Schema.String,
   tag: Schema.String,
-  /** What made the outcome unknown. */
-  cause: Schema.String
+  /** What made the outcome unknown, in words. */
+  cause: Schema.String,
+  /** The failure of the POST that made the outcome unknown, when one did (a `DecodeError` keeps its path). */
+  reason: Schema.optional(DataForSeoErrorSchema),
+  /**
+   * Tasks the same POST created that could not be matched to their submissions (the reply echoed neither
+   * their tag nor their request): one of them may be this task. They are billed; the batch is not posted again.
+   */
+  unmatched: Schema.optional(Schema.Array(Schema.Struct({ id: Schema.String, cost: Schema.Number })))
 }) {
   get retryable(): boolean {
     return false
@@ -258,6 +272,9 @@ interface Pending extends IntentInput {
 
 type Outcome = Either.Either<PostedTask, SubmitError>
 
+/** What a `PostOutcomeUnknownError` carries beside its cause in words. */
+type Unknown = Pick<PostOutcomeUnknownError, "reason" | "unmatched">
+
 /** A task DataForSEO created for a submission: also its ledger entry, as it is (no copy per task). */
 interface Created extends PostedInput {
   readonly pending: Pending
@@ -285,6 +302,34 @@ const classifyFailure = (error: DataForSeoError): "resend" | "refused" | "unknow
  */
 const findTag = (batch: ReadonlyArray<Pending | undefined>, tag: string, hint: number): number =>
   batch[hint]?.tag === tag ? hint : batch.findIndex((p) => p?.tag === tag)
+
+/** Whether `echoed`, a keyword in a reply's `data`, is `sent`: as sent, or as the API decodes it. */
+const sameKeyword = (sent: unknown, echoed: unknown): boolean =>
+  sent === echoed || (typeof sent === "string" && echoed === Keyword.searchText(Keyword.fromWire(sent)))
+
+/**
+ * Whether a reply's `data` echoes `request`: every field sent is there with the value sent (the API adds
+ * `api`, `function`, `se`, `se_type` and defaults such as `device`; the tag is left aside).
+ */
+const echoes = (data: TaskJson, request: TaskJson): boolean => {
+  for (const key in request) {
+    const sent = request[key]
+    if (key === "tag" || sent === undefined) continue
+    if (!(key === "keyword" ? sameKeyword(sent, data[key]) : sameJson(sent, data[key]))) return false
+  }
+  return true
+}
+
+/**
+ * The unmatched submission a reply's task belongs to (-1 if none): by the tag it echoes, or, when it echoes
+ * none, by the request it echoes in `data`. Submissions that differ only in their tags are interchangeable.
+ */
+const findSubmission = (batch: ReadonlyArray<Pending | undefined>, data: TaskJson | null | undefined, hint: number): number => {
+  const tag = data?.["tag"]
+  if (typeof tag === "string") return findTag(batch, tag, hint)
+  if (data === null || data === undefined) return -1
+  return batch[hint] !== undefined && echoes(data, batch[hint].request) ? hint : batch.findIndex((p) => p !== undefined && echoes(data, p.request))
+}
 
 /**
  * The options, checked: `runId` 1 to 200 characters, `budget` and the `prices` finite amounts of zero or
@@ -415,10 +460,10 @@ export const make = (options: Options = {}) =>
       })
 
     /** Gives up on tasks whose creation is unknown: they stay intents in the ledger. */
-    const abandon = (batch: ReadonlyArray<Pending>, cause: string) =>
+    const abandon = (batch: ReadonlyArray<Pending>, cause: string, detail: Unknown = {}) =>
       Effect.gen(function* () {
         for (const p of batch) release(p, 0)
-        yield* failAll(batch, (p) => new PostOutcomeUnknownError({ correlationKey: p.correlationKey, tag: p.tag, cause }))
+        yield* failAll(batch, (p) => new PostOutcomeUnknownError({ correlationKey: p.correlationKey, tag: p.tag, cause, ...detail }))
       })
 
     // --- reconciliation through id_list ----------------------------------------------------------
@@ -594,15 +639,16 @@ export const make = (options: Options = {}) =>
           const unmatched: Array<Pending | undefined> = batch.slice()
           const posted: Array<Created> = []
           const failed: Array<readonly [Pending, StatusError, { billed: boolean; cost: number }]> = []
+          const strays: Array<{ readonly id: string; readonly cost: number }> = []
           let position = 0
           for (const task of reply.right.tasks) {
-            const tag = task.data?.["tag"]
-            const index = typeof tag === "string" ? findTag(unmatched, tag, position++) : -1
+            const index = findSubmission(unmatched, task.data, position++)
             const pending = unmatched[index]
             if (pending === undefined) {
               yield* Effect.logWarning("task_post returned a task that matches no submission").pipe(
-                Effect.annotateLogs({ taskId: task.id, code: task.status_code })
+                Effect.annotateLogs({ taskId: task.id, code: task.status_code, cost: task.cost })
               )
+              if (task.status_code === 20100 || task.cost > 0) strays.push({ id: task.id, cost: task.cost })
               continue
             }
             unmatched[index] = undefined
@@ -623,8 +669,15 @@ export const make = (options: Options = {}) =>
           yield* settle(engine.name, posted, failed)
           // A submission the reply does not mention: whether it was created is unknown.
           const missing = unmatched.filter((p) => p !== undefined)
-          if (missing.length > 0) yield* unknown(engine, missing, attempt, sentAt, "missing from the task_post reply")
-          return
+          if (missing.length === 0) return
+          // created tasks the reply does not tie to a submission are billed: posting the rest again could bill them twice
+          if (strays.length > 0) {
+            yield* markUnknown
+            return yield* abandon(missing, `the task_post reply created ${strays.length} task(s) it did not tie to a submission`, {
+              unmatched: strays
+            })
+          }
+          return yield* unknown(engine, missing, attempt, sentAt, { cause: "missing from the task_post reply" })
         }
         const error = reply.left
         switch (classifyFailure(error)) {
@@ -635,7 +688,7 @@ export const make = (options: Options = {}) =>
             yield* Effect.sleep(Duration.times(backoff, 2 ** (attempt - 1)))
             return yield* send(engine, batch, attempt + 1)
           case "unknown":
-            return yield* unknown(engine, batch, attempt, sentAt, error.message)
+            return yield* unknown(engine, batch, attempt, sentAt, { cause: describeError(error), reason: error })
         }
       })
 
@@ -644,19 +697,20 @@ export const make = (options: Options = {}) =>
       batch: ReadonlyArray<Pending>,
       attempt: number,
       sentAt: number,
-      cause: string
+      { cause, reason }: { readonly cause: string; readonly reason?: DataForSeoError }
     ): Effect.Effect<void, LedgerError> =>
       Effect.gen(function* () {
         yield* markUnknown
         yield* Effect.logWarning("task_post outcome unknown").pipe(
           Effect.annotateLogs({ engine: engine.name, tasks: batch.length, attempt, cause, policy })
         )
-        if (policy === "at-most-once") return yield* abandon(batch, cause)
-        if (attempt >= maxAttempts) return yield* abandon(batch, `${cause} (after ${attempt} attempts)`)
+        const detail = reason === undefined ? {} : { reason }
+        if (policy === "at-most-once") return yield* abandon(batch, cause, detail)
+        if (attempt >= maxAttempts) return yield* abandon(batch, `${cause} (after ${attempt} attempts)`, detail)
         if (policy === "at-least-once") return yield* send(engine, batch, attempt + 1)
         yield* Effect.sleep(settleDelay)
         const found = yield* Effect.either(listedSince(sentAt))
-        if (Either.isLeft(found)) return yield* abandon(batch, `${cause}; id_list failed: ${found.left.message}`)
+        if (Either.isLeft(found)) return yield* abandon(batch, `${cause}; id_list failed: ${describeError(found.left)}`, detail)
         const posted: Array<Created> = []
         const missing: Array<Pending> = []
         for (const pending of batch) {

@@ -390,7 +390,7 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
     status: number,
     message: string,
     path: ReadonlyArray<string>,
-    data: Json,
+    data: Json | null,
     result: ReadonlyArray<unknown> | null,
     cost = 0
   ): Json => ({
@@ -473,9 +473,17 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
     }
     for (const { index, json, cost } of accepted) {
       const record = createTask(account, engine, request, json, cost, now)
-      entries[index] = taskEntry(record.id, 20100, messages.created, path, record.data, null, cost)
+      entries[index] = taskEntry(record.id, 20100, messages.created, path, echoOf(record.data), null, cost)
     }
     return ok(envelope(20000, messages.ok, options.replyOrder === "reversed" ? entries.reverse() : entries, total))
+  }
+
+  /** A created task's `data` as the reply echoes it (`taskPostEcho`). */
+  const echoOf = (data: Json): Json | null => {
+    if (options.taskPostEcho === "none") return null
+    if (options.taskPostEcho === "full") return data
+    const { tag: _tag, ...rest } = data
+    return rest
   }
 
   const costOf = (engine: AnyEngine, json: Json, task: unknown): number => {

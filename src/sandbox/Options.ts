@@ -80,6 +80,12 @@ export interface SandboxOptions {
    */
   readonly replyOrder?: "sent" | "reversed" | undefined
   /**
+   * What a task_post reply echoes of each created task in `data`: `"full"` (default: the request, `tag`
+   * included), `"without_tag"` (the request without its `tag`), or `"none"` (`data` is `null`). The API
+   * documents the echo but not that it always carries the tag: a client must not lose a created task for it.
+   */
+  readonly taskPostEcho?: "full" | "without_tag" | "none" | undefined
+  /**
    * How long a posted task takes to show in id_list. Default 0. Whether the real API lists a task at once
    * is not documented: a lag checks that a client looking a task up after a lost reply gives id_list time.
    */
@@ -108,6 +114,7 @@ export interface ResolvedOptions {
   readonly latency: number
   readonly slowReply: number
   readonly replyOrder: "sent" | "reversed"
+  readonly taskPostEcho: "full" | "without_tag" | "none"
   readonly idListLag: number
   readonly webhookTimeout: number
 }
@@ -159,6 +166,7 @@ export const resolve = (options: SandboxOptions = {}): ResolvedOptions => {
     latency: millis(options.latency, 0),
     slowReply: millis(options.slowReply, 5 * 60_000),
     replyOrder: options.replyOrder ?? "sent",
+    taskPostEcho: options.taskPostEcho ?? "full",
     idListLag: millis(options.idListLag, 0),
     webhookTimeout: millis(options.webhookTimeout, 10_000)
   }
