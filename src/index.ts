@@ -81,3 +81,6 @@ export * as Money from "./Money.js"
 
 /** Batched, rate-limited, billing-safe posting. */
 export * as TaskBatcher from "./TaskBatcher.js"
+
+/** What a failure means for a person: a fixable one in two plain lines, and a reporter for programs. */
+export * as Diagnosis from "./Diagnosis.js"
