@@ -7,6 +7,11 @@
  * fixed, ever holds more than `limit` calls. A backlog still uses the whole limit: `limit` calls may be
  * in one window, as fast as they come, or spread evenly over it (`spread`).
  *
+ * The server may enforce less than the configured limit. A caller that reports each 40202 reply with
+ * `rateLimited` gets adaptive pacing (AIMD). A report cuts the limit in force (half by default, never
+ * below 1). Each whole window without a cut gives back `recovery` calls, up to the configured limit.
+ * Calls paced after a cut follow the cut limit, in the slot rule and in the spread.
+ *
  * @example
  * import { Pacer } from "effect-dataforseo"
  * import { Effect } from "effect"
@@ -14,6 +19,8 @@
  * Effect.gen(function* () {
  *   const pacer = yield* Pacer.make({ limit: 2000, window: "1 minute" })
  *   yield* pacer.pace(Effect.log("one task_post call"))
+ *   // the server answered 40202 to a paced call: slow down
+ *   const limit = yield* pacer.rateLimited
  * })
  *
  * @since 0.1.0
@@ -25,10 +32,20 @@ import * as Effect from "effect/Effect"
 
 /** Paces the effects given to it. */
 export interface Pacer {
+  /** The configured limit: the most calls a window ever gets. */
   readonly limit: number
   readonly window: Duration.Duration
   /** Runs `effect` once the limit allows it; its end (success, failure or interruption) frees its slot. */
   readonly pace: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Reports that the server refused a paced call with 40202. Call it after that call's `pace` ended.
+   * The limit in force is cut by `decrease`, not below 1. A report about a call paced before the last
+   * cut is already answered by that cut: a storm of 40202 replies to calls sent together cuts once.
+   * Gives the limit in force after the report.
+   */
+  readonly rateLimited: Effect.Effect<number>
+  /** The limit in force now: `limit`, or less after a 40202 until enough clean windows have passed. */
+  readonly currentLimit: Effect.Effect<number>
 }
 
 /** Pacer options. */
@@ -41,28 +58,72 @@ export interface Options {
    * burst, the last call ends late and holds its slot late.
    */
   readonly spread?: boolean | undefined
+  /** The share of the limit in force that a 40202 keeps, above 0 and below 1. Default 0.5. */
+  readonly decrease?: number | undefined
+  /** Calls per window given back for each whole window after a cut. Default a tenth of `limit`, at least 1. */
+  readonly recovery?: number | undefined
 }
 
-/** A pacer allowing `limit` calls per `window`. */
+/**
+ * The limit in force, cut on 40202 and recovered with time. Computed when a call is claimed, so no
+ * fiber or timer is needed. At the configured limit it costs one comparison.
+ */
+interface Adaptive {
+  /** The limit in force at `now`. */
+  readonly at: (now: number) => number
+  /** Cuts the limit in force at `now`. */
+  readonly cut: (now: number) => void
+}
+
+const makeAdaptive = (limit: number, windowMillis: number, decrease: number, recovery: number): Adaptive => {
+  // the limit right after the last cut, and when that cut was
+  let floor = limit
+  let cutAt = 0
+  const at = (now: number) => {
+    if (floor >= limit) return limit
+    const recovered = floor + Math.floor((now - cutAt) / windowMillis) * recovery
+    if (recovered < limit) return recovered
+    floor = limit
+    return limit
+  }
+  return {
+    at,
+    cut: (now) => {
+      floor = Math.max(1, Math.floor(at(now) * decrease))
+      cutAt = now
+    }
+  }
+}
+
+/** A pacer allowing `limit` calls per `window`, or fewer after a 40202 (see `rateLimited`). */
 export const make = (options: Options): Effect.Effect<Pacer> =>
   Effect.sync(() => {
     const limit = Math.max(1, Math.floor(options.limit))
     const window = Duration.decode(options.window)
     const windowMillis = Duration.toMillis(window)
-    const spacing = options.spread === true ? windowMillis / limit : 0
-    // slots[i] resolves with the end time of the last call that used slot i; slots are used in turn.
+    const spread = options.spread === true
+    const decrease = options.decrease !== undefined && options.decrease > 0 && options.decrease < 1 ? options.decrease : 0.5
+    const recovery = Math.max(1, Math.floor(options.recovery ?? limit / 10))
+    const adaptive = makeAdaptive(limit, windowMillis, decrease, recovery)
+    // slots[k % limit] resolves with the end time of call k. Call k waits for call k - L, where L is the
+    // limit in force when k is claimed: at most `limit`, so call k - L is still in the ring.
     const slots: Array<Deferred.Deferred<number> | undefined> = new Array(limit)
-    let next = 0
+    let count = 0
     let lastStart = -Infinity
+    // A cut starts an epoch. A report is about a call that has ended: if no call claimed in this epoch
+    // has ended, the report is about a call paced before the cut, and the cut already answered it.
+    let epoch = 0
+    let endedInEpoch = false
 
     const claim = Effect.flatMap(Clock.currentTimeMillis, (now) =>
       Effect.map(Deferred.make<number>(), (mine) => {
-        const previous = slots[next]
-        slots[next] = mine
-        next = (next + 1) % limit
-        const startAt = Math.max(now, lastStart + spacing)
+        const inForce = adaptive.at(now)
+        const previous = count >= inForce ? slots[(count - inForce) % limit] : undefined
+        slots[count % limit] = mine
+        count++
+        const startAt = spread ? Math.max(now, lastStart + windowMillis / inForce) : now
         lastStart = startAt
-        return { previous, mine, startAt }
+        return { previous, mine, startAt, epoch }
       })
     )
 
@@ -78,16 +139,29 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
         ? sleepUntil(startAt)
         : Effect.flatMap(Deferred.await(previous), (endedAt) => sleepUntil(Math.max(startAt, endedAt + windowMillis)))
 
+    const end = (mine: Deferred.Deferred<number>, claimedIn: number) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        if (claimedIn === epoch) endedInEpoch = true
+        return Deferred.succeed(mine, now)
+      })
+
     return {
       limit,
       window,
       pace: (effect) =>
         Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(claim, ({ previous, mine, startAt }) =>
-            restore(Effect.zipRight(waitFor(previous, startAt), effect)).pipe(
-              Effect.ensuring(Effect.flatMap(Clock.currentTimeMillis, (now) => Deferred.succeed(mine, now)))
-            )
+          Effect.flatMap(claim, ({ previous, mine, startAt, epoch }) =>
+            restore(Effect.zipRight(waitFor(previous, startAt), effect)).pipe(Effect.ensuring(end(mine, epoch)))
           )
-        )
+        ),
+      rateLimited: Effect.map(Clock.currentTimeMillis, (now) => {
+        if (endedInEpoch) {
+          adaptive.cut(now)
+          epoch++
+          endedInEpoch = false
+        }
+        return adaptive.at(now)
+      }),
+      currentLimit: Effect.map(Clock.currentTimeMillis, (now) => adaptive.at(now))
     }
   })
