@@ -628,7 +628,7 @@ const build = (options: ResolvedOptions, wakeup: Queue.Queue<void>): Service => 
       const code = task.fault === "se_error" ? 40101 : 40103
       return { entry: taskEntry(task.id, code, code === 40101 ? messages.seError : messages.failed, path, data, null), done: true }
     }
-    const result = SerpGenerator.generate(task, format, SerpGenerator.formatDatetime(task.doneAt), options.seed)
+    const result = SerpGenerator.generate(task, format, SerpGenerator.formatDatetime(task.doneAt), options.seed, options.sparse)
     return { entry: taskEntry(task.id, 20000, messages.ok, path, data, [result]), done: true }
   }
 

@@ -63,6 +63,12 @@ export interface SandboxOptions {
   readonly faults?: FaultOptions | undefined
   /** Seed of every generated value (results, ids, random faults). Default 1. */
   readonly seed?: number | undefined
+  /**
+   * The share of task_get results, and of the items in them, that leave optional descriptive fields out
+   * (`pages_count`, `check_url`, an item's `title`, ...), as the real API sometimes does. In [0, 1],
+   * seeded. Default 0: every field is sent.
+   */
+  readonly sparse?: number | undefined
   /** How long things are kept. Defaults from the reference: 30 days, html 7, tasks_ready 3, errors 7. */
   readonly retention?: {
     readonly results?: Duration.DurationInput | undefined
@@ -110,6 +116,8 @@ export interface ResolvedOptions {
   readonly duplicateTasksPerDay: number
   readonly faults: FaultOptions
   readonly seed: number
+  /** The share of sparse results, in [0, 1]. */
+  readonly sparse: number
   readonly retention: { readonly results: number; readonly html: number; readonly tasksReady: number; readonly errors: number }
   readonly latency: number
   readonly slowReply: number
@@ -157,6 +165,7 @@ export const resolve = (options: SandboxOptions = {}): ResolvedOptions => {
     duplicateTasksPerDay: options.limits?.duplicateTasksPerDay ?? Infinity,
     faults: options.faults ?? {},
     seed: options.seed ?? 1,
+    sparse: Math.min(1, Math.max(0, options.sparse ?? 0)),
     retention: {
       results: millis(options.retention?.results, 30 * DAY),
       html: millis(options.retention?.html, 7 * DAY),

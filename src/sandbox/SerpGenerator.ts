@@ -12,6 +12,7 @@
  */
 import type { AnyEngine, ResultFormat } from "../Engine.js"
 import { hash, Prng } from "./Seeded.js"
+import { sparse } from "./SparseResult.js"
 
 /** What the generator needs to know about one task: its content, whatever else the task holds. */
 export interface SerpTask {
@@ -458,14 +459,15 @@ const regularItemOf = (profile: Profile, rng: Prng, keyword: string, slug: strin
 }
 
 /**
- * The `result[0]` object of a task_get reply in the given format.
+ * The `result[0]` object of a task_get reply in the given format. With `sparseShare` above 0, that share
+ * of the results leave descriptive fields out (see `SparseResult`), the same ones for the same task.
  *
  * @example
  * const result = SerpGenerator.generate({ engine, keyword: "iphone", depth: 15, ... }, "advanced", "2026-11-23 12:00:00 +00:00", 1)
  * result.items.length // 15
  */
-export const generate = (task: SerpTask, format: ResultFormat, datetime: string, seed: number): Json =>
-  generateFor({
+export const generate = (task: SerpTask, format: ResultFormat, datetime: string, seed: number, sparseShare = 0): Json => {
+  const request: SerpRequest = {
     engine: task.engine,
     keyword: task.keyword,
     depth: task.depth,
@@ -476,7 +478,10 @@ export const generate = (task: SerpTask, format: ResultFormat, datetime: string,
     languageCode: task.languageCode,
     datetime,
     seed
-  }, format)
+  }
+  const result = generateFor(request, format)
+  return sparseShare > 0 ? sparse(result, format, sparseShare, seedOf(request) ^ 0x2545f491) : result
+}
 
 const generateFor = (request: SerpRequest, format: ResultFormat): Json => {
   const profile = profileOf(request.engine)
