@@ -61,6 +61,7 @@ import * as Keyword from "./Keyword.js"
 import { Lane } from "./batcher/Lane.js"
 import { sameJson } from "./batcher/sameJson.js"
 import { amount, checked, wholeAtLeast } from "./config/Rules.js"
+import * as Money from "./Money.js"
 import * as Pacer from "./Pacer.js"
 import * as Prices from "./Prices.js"
 import { formatApiDateTime, IdListItem, type IdListRequest } from "./results/IdList.js"
@@ -265,7 +266,8 @@ interface Pending extends IntentInput {
    * in `busy`; a tag made from the batcher's own sequence is unique.
    */
   readonly tracked: boolean
-  readonly estimate: number
+  /** What the task is estimated to cost, reserved against the budget until its outcome is known. */
+  readonly estimate: Money.Micros
   /** Called once, with the task's outcome: completing a fiber per task would cost more than the work. */
   readonly done: Done
 }
@@ -384,15 +386,17 @@ export const make = (options: Options = {}) =>
       })
     )
     let sequence = 0
+    const budget = options.budget === undefined ? undefined : Money.fromUsd(options.budget)
     // what the ledger already holds for the run counts: a restarted job does not spend its budget twice
-    let spent = (yield* ledger.costByRun(runId)).cost
-    let reserved = 0
+    // in whole micro-dollars, so that a long run's sums stay exact
+    let spent = Money.fromUsd((yield* ledger.costByRun(runId)).cost)
+    let reserved = Money.zero
 
     // --- outcomes: ledger first, then the caller -------------------------------------------------
 
     const release = (pending: Pending, charged: number) => {
-      reserved -= pending.estimate
-      spent += charged
+      reserved = Money.subtract(reserved, pending.estimate)
+      spent = Money.add(spent, Money.fromUsd(charged))
     }
 
     /** Hands a task its outcome, and frees its tag. */
@@ -432,14 +436,14 @@ export const make = (options: Options = {}) =>
             }))
           )
         }
-        let charged = 0
+        let charged = Money.zero
         for (const task of posted) {
           release(task.pending, task.cost)
-          charged += task.cost
+          charged = Money.add(charged, Money.fromUsd(task.cost))
         }
         for (const [p, , billing] of failed) release(p, billing.billed ? billing.cost : 0)
         yield* Metric.incrementBy(tasksPosted, posted.length)
-        yield* Metric.incrementBy(costTotal, charged)
+        yield* Metric.incrementBy(costTotal, Money.toUsd(charged))
         yield* Effect.forEach(failed, ([, error]) => Metric.increment(Metric.tagged(errorsTotal, "code", String(error.code))), {
           discard: true
         })
@@ -896,19 +900,24 @@ export const make = (options: Options = {}) =>
       // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
       // (Prices.estimate reads three) is about fifteen times slower
       const json: TaskJson = typeof given === "string" ? encoded.right : Object.assign({}, encoded.right, { tag })
-      const estimate = Prices.estimate(engine, task, json, prices)
+      const estimate = Money.fromUsd(Prices.estimate(engine, task, json, prices))
       const tracked = typeof given === "string" || key !== undefined
       return { request: json, correlationKey, runId, engine: engine.name, tag, tracked, estimate, done }
     }
 
     /** Checks a prepared task against the budget: a refusal goes to its `done`; a task within it is returned, to be queued. */
     const reserve = (pending: Pending): Pending | undefined => {
-      if (options.budget !== undefined && spent + reserved + pending.estimate > options.budget + 1e-12) {
-        const { correlationKey, estimate } = pending
-        pending.done(Exit.fail(new BudgetExceededError({ correlationKey, estimated: estimate, committed: spent + reserved, budget: options.budget })))
+      const committed = Money.add(spent, reserved)
+      if (budget !== undefined && Money.add(committed, pending.estimate) > budget) {
+        pending.done(Exit.fail(new BudgetExceededError({
+          correlationKey: pending.correlationKey,
+          estimated: Money.toUsd(pending.estimate),
+          committed: Money.toUsd(committed),
+          budget: Money.toUsd(budget)
+        })))
         return undefined
       }
-      reserved += pending.estimate
+      reserved = Money.add(reserved, pending.estimate)
       return pending
     }
 
@@ -1083,7 +1092,7 @@ export const make = (options: Options = {}) =>
         )
       })
 
-    return TaskBatcher.of({ runId, submit, submitAll, submitStream, committed: Effect.sync(() => spent + reserved) })
+    return TaskBatcher.of({ runId, submit, submitAll, submitStream, committed: Effect.sync(() => Money.toUsd(Money.add(spent, reserved))) })
   })
 
 /** The batcher as a layer: needs the client, its configuration and a ledger. */

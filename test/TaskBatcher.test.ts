@@ -581,6 +581,17 @@ describe("TaskBatcher budget", () => {
       expect(yield* batcher.committed).toBeCloseTo(0.0018)
     }).pipe(Effect.provide(layer({ batcher: { budget: 0.002 } }))))
 
+  it.effect("a budget is counted exactly: 10,105 tasks of $0.0006 fit a budget of $6.063, and the run commits exactly 6.063", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const outcomes = yield* driven(batcher.submitAll(NaverOrganic.engine, Array.from({ length: 10_105 }, (_, i) => naver(`k${i}`))))
+      // summed as USD numbers, 10,105 x 0.0006 reaches 6.063000000001001: past the budget by more than any allowance
+      expect(outcomes.filter(Either.isRight)).toHaveLength(10_105)
+      expect(yield* batcher.committed).toBe(6.063)
+      const more = yield* driven(Effect.either(batcher.submit(NaverOrganic.engine, naver("one more"))))
+      expect(Either.isLeft(more) && more.left._tag).toBe("BudgetExceededError")
+    }).pipe(Effect.provide(layer({ batcher: { budget: 6.063 } }))))
+
   it.effect("a restarted run counts what the ledger holds for it: the budget is not spent twice", () =>
     Effect.gen(function* () {
       const run = (keywords: ReadonlyArray<string>) =>
