@@ -15,6 +15,9 @@ import * as Emulator from "../../src/sandbox/Emulator.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
 
+/** The options of every transport: 30% of the results sparse (descriptive fields left out), unless a test says otherwise. */
+const withDefaults = (options: Sandbox.SandboxOptions = {}): Sandbox.SandboxOptions => ({ sparse: 0.3, ...options })
+
 /** `HttpClient` and `Emulator` backed by a loopback server, reached with `transport` (default: over `node:http`). */
 export const loopbackLayer = (
   options: Sandbox.SandboxOptions = {},
@@ -22,7 +25,7 @@ export const loopbackLayer = (
 ): Layer.Layer<HttpClient.HttpClient | Emulator.Emulator> =>
   Layer.scopedContext(
     Effect.gen(function*() {
-      const { emulator, url } = yield* Effect.orDie(Sandbox.serve(options))
+      const { emulator, url } = yield* Effect.orDie(Sandbox.serve(withDefaults(options)))
       const sender = Context.get(yield* Layer.build(transport), HttpClient.HttpClient)
       const client = HttpClient.mapRequest(sender, (request) =>
         HttpClientRequest.setUrl(request, request.url.replace(Sandbox.inProcessBaseUrl, url)))
@@ -35,7 +38,7 @@ export const transports: ReadonlyArray<{
   readonly name: string
   readonly layer: (options?: Sandbox.SandboxOptions) => Layer.Layer<HttpClient.HttpClient | Emulator.Emulator>
 }> = [
-  { name: "in-process", layer: Sandbox.layer },
+  { name: "in-process", layer: (options) => Sandbox.layer(withDefaults(options)) },
   { name: "loopback", layer: loopbackLayer },
   { name: "loopback (undici)", layer: (options) => loopbackLayer(options, UndiciHttpClient.layer) }
 ]

@@ -44,9 +44,12 @@ const config = (setup: Setup, baseUrl: string = Sandbox.inProcessBaseUrl) => {
   return Layer.succeed(DataForSeoConfig.DataForSeoConfig, { ...settings, limits: { ...settings.limits, ...setup.unchecked } })
 }
 
-/** The configuration, the emulator and the HttpClient that reaches it: in-process, or served on loopback. */
+/**
+ * The configuration, the emulator and the HttpClient that reaches it: in-process, or served on loopback.
+ * 30% of the results are sparse (descriptive fields left out), so that the tests meet the API's variety.
+ */
 const sandbox = (setup: Setup) => {
-  const options: SandboxOptions = { queueDelay: { normal: 0, high: 0 }, ...setup.sandbox }
+  const options: SandboxOptions = { queueDelay: { normal: 0, high: 0 }, sparse: 0.3, ...setup.sandbox }
   const served = setup.served
   if (served === undefined) return Layer.merge(config(setup), Sandbox.layer(options))
   return Layer.unwrapScoped(
