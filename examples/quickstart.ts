@@ -21,6 +21,7 @@ import {
   DataForSeoClient,
   DataForSeoConfig,
   type DataForSeoError,
+  Diagnosis,
   type Engine,
   Envelope,
   GoogleOrganic,
@@ -208,7 +209,7 @@ const describe = ({ baseUrl, login }: DataForSeoConfig.Settings): string =>
     ? `the DataForSEO API as ${login} (billed)`
     : baseUrl === DataForSeoConfig.sandboxUrl
     ? `DataForSEO's remote sandbox as ${login} (free, dummy data)`
-    : baseUrl.startsWith("http://127.0.0.1:")
+    : login === emulatorLogin && baseUrl.startsWith("http://127.0.0.1:")
     ? `the built-in sandbox emulator at ${baseUrl}: no account, no network.\n` +
       "Set DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD to run the same pipeline against the real API."
     : baseUrl
@@ -266,6 +267,9 @@ const program = Effect.gen(function* () {
 
 // --- where requests go -------------------------------------------------------------------------------
 
+/** The login the emulator is given: any login will do, this one tells a run against it from others. */
+const emulatorLogin = "sandbox"
+
 /**
  * The sandbox emulator on 127.0.0.1 (for as long as the program runs) unless credentials are set; then
  * `DataForSeoConfig.layerConfig` reads DATAFORSEO_LOGIN, DATAFORSEO_PASSWORD, DATAFORSEO_BASE_URL, ... and
@@ -276,7 +280,7 @@ const Target = Layer.unwrapScoped(
     const login = yield* Config.option(Config.string("DATAFORSEO_LOGIN"))
     if (Option.isSome(login)) return DataForSeoConfig.layerConfig
     const sandbox = yield* Sandbox.serve({ queueDelay: { normal: "2 seconds", high: "500 millis" } })
-    return DataForSeoConfig.layer({ login: "sandbox", password: Redacted.make("sandbox"), baseUrl: sandbox.url })
+    return DataForSeoConfig.layer({ login: emulatorLogin, password: Redacted.make("sandbox"), baseUrl: sandbox.url })
   })
 )
 
@@ -289,4 +293,6 @@ const MainLayer = TaskBatcher.layer({ budget: 0.05 }).pipe(
   Layer.provide(UndiciHttpClient.layer)
 )
 
-NodeRuntime.runMain(program.pipe(Effect.provide(MainLayer)))
+// A failure you can fix (network, credentials, money, limits, a missing variable) is told in two lines, exit code 1.
+// Any other failure is a bug: its full report is logged as usual.
+NodeRuntime.runMain(Diagnosis.reportFailure(program.pipe(Effect.provide(MainLayer))), { disableErrorReporting: true })
