@@ -13,7 +13,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect, Layer, Redacted, Schedule } from "effect"
 // In your project: `from "effect-dataforseo"` and `from "effect-dataforseo/sandbox"`.
-import { DataForSeoClient, DataForSeoConfig, Envelope, GoogleOrganic, TaskBatcher, TaskLedger } from "../src/index.js"
+import { DataForSeoClient, DataForSeoConfig, Diagnosis, Envelope, GoogleOrganic, TaskBatcher, TaskLedger } from "../src/index.js"
 import { Sandbox } from "../src/sandbox/index.js"
 
 // --- your program ----------------------------------------------------------------------------------------
@@ -106,4 +106,7 @@ const neverPaysTwiceWhenTheReplyIsLost = Effect.gen(function* () {
   )
 )
 
-NodeRuntime.runMain(Effect.zipRight(returnsOneDomainPerKeyword, neverPaysTwiceWhenTheReplyIsLost))
+// A failed check is a defect: its full report. A failure you can fix would be told in two lines.
+NodeRuntime.runMain(Diagnosis.reportFailure(Effect.zipRight(returnsOneDomainPerKeyword, neverPaysTwiceWhenTheReplyIsLost)), {
+  disableErrorReporting: true
+})
