@@ -70,6 +70,9 @@ export * as GoogleLocations from "./results/GoogleLocations.js"
 /** Per-window call pacing. */
 export * as Pacer from "./Pacer.js"
 
+/** The account's per-minute limits, from user_data. */
+export * as AccountLimits from "./AccountLimits.js"
+
 /** The record of every paid task: memory store. */
 export * as TaskLedger from "./TaskLedger.js"
 
