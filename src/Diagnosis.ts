@@ -48,7 +48,7 @@ const maxDepth = 8
  * import { DataForSeoError, Diagnosis } from "effect-dataforseo"
  *
  * Diagnosis.explain(new DataForSeoError.AuthError({ code: 40100, message: "You are not authorized.", retryable: false }))
- * // { headline: "DataForSEO refused the credentials (40100: You are not authorized.).",
+ * // { headline: "DataForSEO refused the credentials (40100: You are not authorized).",
  * //   action: "Check DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD: ..." }
  * ```
  *

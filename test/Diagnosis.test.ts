@@ -45,6 +45,8 @@ describe("Diagnosis.explain", () => {
     expect(Diagnosis.explain(tls)?.headline).toBe(
       "The TLS handshake with api.dataforseo.com failed (ERR_SSL_WRONG_VERSION_NUMBER). Nothing was sent."
     )
+    const untrusted = new TransportError({ endpoint: "/v3/x", message: "", errorCode: "UNABLE_TO_VERIFY_LEAF_SIGNATURE", host: "api.dataforseo.com" })
+    expect(Diagnosis.explain(untrusted)?.action).toContain("NODE_EXTRA_CA_CERTS")
     const invalid = new TransportError({ endpoint: "/v3/serp/google/organic/task_post", message: "", errorCode: "ERR_INVALID_URL" })
     expect(Diagnosis.explain(invalid)).toEqual({
       headline: "The request's URL for /v3/serp/google/organic/task_post is not valid (ERR_INVALID_URL). Nothing was sent.",

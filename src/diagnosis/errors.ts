@@ -34,8 +34,10 @@ const millis = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${ms / 1000} s
 
 const unresolved = new Set(["ENOTFOUND", "EAI_NONAME", "EAI_FAIL"])
 const unreachable = new Set(["ENETUNREACH", "EHOSTUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"])
+/** A failed TLS handshake: the protocol, or a certificate that could not be trusted. */
 const tls = (code: string): boolean =>
-  code === "EPROTO" || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || code.includes("CERT")
+  code === "EPROTO" || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || code.includes("CERT") ||
+  code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
 
 /** What a failed connection means, from its system error code and host. */
 const connection = (code: string | undefined, host: string | undefined, neverSent: boolean, endpoint: string): Diagnosis => {
@@ -69,7 +71,8 @@ const connection = (code: string | undefined, host: string | undefined, neverSen
   if (tls(code)) {
     return {
       headline: `The TLS handshake with ${to} failed (${code}).${sent}`,
-      action: "Check that DATAFORSEO_BASE_URL uses https only for a TLS server, and any proxy that intercepts TLS."
+      action:
+        "Check that the scheme of DATAFORSEO_BASE_URL suits the server (https for DataForSEO). Behind a proxy that intercepts TLS, give Node its certificate with NODE_EXTRA_CA_CERTS."
     }
   }
   if (unreachable.has(code)) return { headline: `${to} could not be reached (${code}).${sent}`, action: checkNetwork }
