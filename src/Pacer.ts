@@ -58,7 +58,7 @@ export interface Options {
    * burst, the last call ends late and holds its slot late.
    */
   readonly spread?: boolean | undefined
-  /** The share of the limit in force that a 40202 keeps, above 0 and below 1. Default 0.5. */
+  /** The share of the limit in force that a 40202 keeps, above 0 and below 1 (else 0.5). Default 0.5. */
   readonly decrease?: number | undefined
   /** Calls per window given back for each whole window after a cut. Default a tenth of `limit`, at least 1. */
   readonly recovery?: number | undefined
@@ -123,7 +123,7 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
         count++
         const startAt = spread ? Math.max(now, lastStart + windowMillis / inForce) : now
         lastStart = startAt
-        return { previous, mine, startAt, epoch }
+        return { previous, mine, startAt, claimedIn: epoch }
       })
     )
 
@@ -150,8 +150,8 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
       window,
       pace: (effect) =>
         Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(claim, ({ previous, mine, startAt, epoch }) =>
-            restore(Effect.zipRight(waitFor(previous, startAt), effect)).pipe(Effect.ensuring(end(mine, epoch)))
+          Effect.flatMap(claim, ({ claimedIn, mine, previous, startAt }) =>
+            restore(Effect.zipRight(waitFor(previous, startAt), effect)).pipe(Effect.ensuring(end(mine, claimedIn)))
           )
         ),
       rateLimited: Effect.map(Clock.currentTimeMillis, (now) => {
