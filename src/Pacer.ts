@@ -60,7 +60,10 @@ export interface Options {
   readonly spread?: boolean | undefined
   /** The share of the limit in force that a 40202 keeps, above 0 and below 1 (else 0.5). Default 0.5. */
   readonly decrease?: number | undefined
-  /** Calls per window given back for each whole window after a cut. Default a tenth of `limit`, at least 1. */
+  /**
+   * Calls per window given back for each whole window after a cut. Default a tenth of the limit that was in
+   * force when the server refused, at least 1: the pace comes back to that level slowly, not in one step.
+   */
   readonly recovery?: number | undefined
 }
 
@@ -75,13 +78,14 @@ interface Adaptive {
   readonly cut: (now: number) => void
 }
 
-const makeAdaptive = (limit: number, windowMillis: number, decrease: number, recovery: number): Adaptive => {
-  // the limit right after the last cut, and when that cut was
+const makeAdaptive = (limit: number, windowMillis: number, decrease: number, recovery: number | undefined): Adaptive => {
+  // the limit right after the last cut, when that cut was, and the calls a window gives back since
   let floor = limit
   let cutAt = 0
+  let step = 1
   const at = (now: number) => {
     if (floor >= limit) return limit
-    const recovered = floor + Math.floor((now - cutAt) / windowMillis) * recovery
+    const recovered = floor + Math.floor((now - cutAt) / windowMillis) * step
     if (recovered < limit) return recovered
     floor = limit
     return limit
@@ -89,7 +93,9 @@ const makeAdaptive = (limit: number, windowMillis: number, decrease: number, rec
   return {
     at,
     cut: (now) => {
-      floor = Math.max(1, Math.floor(at(now) * decrease))
+      const refused = at(now)
+      floor = Math.max(1, Math.floor(refused * decrease))
+      step = recovery ?? Math.max(1, Math.floor(refused / 10))
       cutAt = now
     }
   }
@@ -103,7 +109,7 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
     const windowMillis = Duration.toMillis(window)
     const spread = options.spread === true
     const decrease = options.decrease !== undefined && options.decrease > 0 && options.decrease < 1 ? options.decrease : 0.5
-    const recovery = Math.max(1, Math.floor(options.recovery ?? limit / 10))
+    const recovery = options.recovery === undefined ? undefined : Math.max(1, Math.floor(options.recovery))
     const adaptive = makeAdaptive(limit, windowMillis, decrease, recovery)
     // slots[k % limit] resolves with the end time of call k. Call k waits for call k - L, where L is the
     // limit in force when k is claimed: at most `limit`, so call k - L is still in the ring.
