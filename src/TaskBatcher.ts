@@ -687,12 +687,30 @@ export const make = (options: Options = {}) =>
         switch (classifyFailure(error)) {
           case "refused":
             return yield* refuse(batch, error)
-          case "resend":
+          case "resend": {
+            // a 40202: the account allows fewer calls than the pace sends, so the pace of every engine slows down
+            if (error._tag === "RateLimitError" && error.code === 40202) yield* slowDown(engine)
             if (attempt >= maxAttempts) return yield* refuse(batch, error)
             yield* Effect.sleep(Duration.times(backoff, 2 ** (attempt - 1)))
             return yield* send(engine, batch, attempt + 1)
+          }
           case "unknown":
             return yield* unknown(engine, batch, attempt, sentAt, { cause: describeError(error), reason: error })
+        }
+      })
+
+    /**
+     * Slows the pace of every engine after a 40202: the account allows fewer calls than configured (another
+     * client uses some, or its real limit is lower).
+     */
+    const slowDown = <Task>(engine: TaskSide<Task>) =>
+      Effect.gen(function* () {
+        const before = yield* pacer.currentLimit
+        const after = yield* pacer.rateLimited
+        if (after < before) {
+          yield* Effect.logWarning("task_post rate limited (40202): pacing slowed").pipe(
+            Effect.annotateLogs({ engine: engine.name, limit: after, window: Duration.format(pacer.window) })
+          )
         }
       })
 

@@ -197,6 +197,35 @@ describe("TaskBatcher rate limits", () => {
       )
     ))
 
+  it.effect("a server allowing fewer calls than configured: the shared pace slows on 40202, for both engines, and the backlog completes with no rate-limited outcome", () =>
+    Effect.gen(function* () {
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const [naverOutcomes, googleOutcomes] = yield* driven(
+        Effect.all([
+          batcher.submitAll(NaverOrganic.engine, Array.from({ length: 1_500 }, (_, i) => naver(`k${i}`))),
+          batcher.submitAll(GoogleOrganic.engine, Array.from({ length: 1_500 }, (_, i) => google(`k${i}`)))
+        ], { concurrency: "unbounded" })
+      )
+      const failed = [...(naverOutcomes ?? []), ...(googleOutcomes ?? [])].filter(Either.isLeft)
+      expect(failed.map((o) => o.left._tag)).toEqual([])
+      const s = yield* stats
+      expect(s.tasksBilled).toBe(3_000)
+      // without the shared pace slowing down, 1,000 of the 3,000 tasks failed with RateLimitError. Refusals
+      // still happen: the 30 POSTs in flight (paced at the configured rate) when the first 40202 came, then
+      // one each time the pace probes above the account's limit, fewer than the POSTs it lets through
+      const accepted = s.calls.task_post.calls - s.calls.task_post.rejected
+      expect(accepted).toBe(30)
+      expect(s.calls.task_post.rejected).toBeGreaterThan(0)
+      expect(s.calls.task_post.rejected).toBeLessThan(30 + accepted)
+    }).pipe(
+      Effect.provide(
+        layer({
+          config: { limits: { taskPostPerMinute: 20, window: "1 second" } },
+          sandbox: { limits: { perMinute: { task_post: 4 }, window: "1 second" } }
+        })
+      )
+    ))
+
   it.effect("a 40202 from another client of the account: nothing was created, the same call is sent again", () =>
     Effect.gen(function* () {
       const emulator = yield* Sandbox.Emulator
