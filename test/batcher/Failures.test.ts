@@ -10,7 +10,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Net from "node:net"
 import * as DataForSeoClient from "../../src/DataForSeoClient.js"
 import * as DataForSeoConfig from "../../src/DataForSeoConfig.js"
 import * as NaverOrganic from "../../src/NaverOrganic.js"
@@ -20,6 +19,7 @@ import * as TaskLedger from "../../src/TaskLedger.js"
 import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
 import { driven, layer } from "../support/batcher.js"
 import * as FakeHttp from "../support/FakeHttp.js"
+import { closedPort } from "../support/httpServer.js"
 
 const naver = (keyword: string): NaverOrganic.Task => ({ keyword })
 const keywords = (count: number) => Array.from({ length: count }, (_, i) => naver(`k${i}`))
@@ -28,16 +28,6 @@ const submitAll = (tasks: ReadonlyArray<NaverOrganic.Task>) =>
   Effect.flatMap(TaskBatcher.TaskBatcher, (batcher) => batcher.submitAll(NaverOrganic.engine, tasks))
 
 const stats = Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)
-
-/** A port on 127.0.0.1 that nothing listens on: bound by the system, then closed. */
-const closedPort = Effect.async<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 /** The batcher, a memory ledger and the client at `baseUrl` over `transport`. */
 const batcherAt = (baseUrl: string, transport: Layer.Layer<HttpClient.HttpClient>, options: TaskBatcher.Options = {}) =>

@@ -11,7 +11,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Net from "node:net"
 import { gzipSync } from "node:zlib"
 import * as Auth from "../../src/Auth.js"
 import * as DataForSeoClient from "../../src/DataForSeoClient.js"
@@ -19,7 +18,7 @@ import * as DataForSeoConfig from "../../src/DataForSeoConfig.js"
 import type { DataForSeoError } from "../../src/DataForSeoError.js"
 import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
 import * as FakeHttp from "../support/FakeHttp.js"
-import { serveHttp } from "../support/httpServer.js"
+import { closedPort, serveHttp } from "../support/httpServer.js"
 
 /**
  * The client at `baseUrl` over `transport`, built in the scope of the calling test (the transport's
@@ -33,16 +32,6 @@ const clientAt = (baseUrl: string, transport: Layer.Layer<HttpClient.HttpClient>
     )
   ).pipe(Effect.map(Context.get(DataForSeoClient.DataForSeoClient)))
 }
-
-/** A port on 127.0.0.1 that nothing listens on: bound by the system, then closed. */
-const closedPort = Effect.async<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 const post = (client: DataForSeoClient.Service) =>
   Effect.flip(client.post("/v3/serp/google/organic/task_post", [{ keyword: "shoes" }], Schema.Unknown, { retry: "none" }))

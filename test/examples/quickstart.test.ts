@@ -5,9 +5,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
-import * as Net from "node:net"
 import { fileURLToPath } from "node:url"
-import { serveHttp } from "../support/httpServer.js"
+import { closedPort, serveHttp } from "../support/httpServer.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -32,16 +31,6 @@ const quickstart = (env: Record<string, string>) =>
     child.on("close", (code) => resume(Effect.succeed({ code, lines: output.trimEnd().split("\n") })))
     return Effect.sync(() => child.kill("SIGKILL"))
   })
-
-/** A loopback port nothing listens on: one the system just gave and took back. */
-const closedPort = Effect.async<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 /** A failure told in words: exit code 1, no stack trace. */
 const expectPlainFailure = (run: Run) => {

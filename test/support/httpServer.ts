@@ -5,6 +5,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
+import * as Net from "node:net"
 
 /** Answers one request, its body read whole. */
 export type Handler = (request: Http.IncomingMessage, body: Buffer, response: Http.ServerResponse) => void
@@ -35,3 +36,13 @@ export const serveHttp = (handler: Handler): Effect.Effect<string, never, Scope.
       return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
     }
   )
+
+/** A port on 127.0.0.1 that nothing listens on: bound by the system, then closed, for a refused connection. */
+export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const server = Net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
