@@ -6,7 +6,7 @@
  *
  * Time is read from the Clock of the calling fiber and the queue is computed from timestamps (a task is
  * done when `now >= postedAt + delay`), so `TestClock.adjust` moves every task forward with no background
- * work. Only webhook delivery runs in a fiber (see `Webhooks`).
+ * work. Only webhook delivery runs in a fiber (see `internal/webhookDelivery`).
  *
  * @since 0.1.0
  */
@@ -17,15 +17,15 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import { gunzipSync, gzipSync } from "node:zlib"
 import type { AnyEngine, ResultFormat } from "../Engine.js"
-import { PeakMeter, SlidingLimit } from "./CallWindow.js"
+import { PeakMeter, SlidingLimit } from "./internal/callWindow.js"
 import { FaultInjector, functions } from "./Faults.js"
 import type { RequestFault, SandboxFunction, TaskFault } from "./Faults.js"
 import type { ResolvedOptions, SandboxOptions } from "./Options.js"
 import { resolve } from "./Options.js"
-import { hash } from "./Seeded.js"
+import { hash } from "./internal/seeded.js"
 import * as SerpGenerator from "./SerpGenerator.js"
-import type { Delivery, DeliveryOutcome, WebhookSource } from "./Webhooks.js"
-import { DueQueue, substitute } from "./Webhooks.js"
+import type { Delivery, DeliveryOutcome, WebhookSource } from "./internal/webhookDelivery.js"
+import { DueQueue, substitute } from "./internal/webhookDelivery.js"
 
 /** A request as the emulator sees it, whatever carried it. Header names are lower case. */
 export interface EmulatorRequest {
@@ -105,7 +105,7 @@ export interface Service {
   readonly scriptFaults: (fn: SandboxFunction, faults: ReadonlyArray<RequestFault | "none">) => Effect.Effect<void>
   /** Appends execution faults for the next created tasks. */
   readonly scriptTaskFaults: (faults: ReadonlyArray<TaskFault | "none">) => Effect.Effect<void>
-  /** The queue of webhook deliveries, consumed by `Webhooks.run`. */
+  /** The queue of webhook deliveries, consumed by the webhook delivery loop. */
   readonly webhooks: WebhookSource
   /** The options in force. */
   readonly options: ResolvedOptions

@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Prng } from "./Seeded.js"
+import { Prng } from "./internal/seeded.js"
 
 /** The functions the sandbox counts, limits and can fault, one name per rate-limit bucket. */
 export type SandboxFunction =

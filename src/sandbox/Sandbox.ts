@@ -38,7 +38,7 @@ import * as Http from "node:http"
 import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import * as Emulator from "./Emulator.js"
 import type { SandboxOptions } from "./Options.js"
-import * as Webhooks from "./Webhooks.js"
+import * as WebhookDelivery from "./internal/webhookDelivery.js"
 
 export type { SandboxAccount, SandboxOptions } from "./Options.js"
 export type { FaultOptions, RequestFault, SandboxFunction, TaskFault } from "./Faults.js"
@@ -117,7 +117,7 @@ const startWebhooks = (
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.gen(function*() {
     const webhookClient = client ?? (yield* clientFrom(fallback))
-    yield* Effect.forkScoped(Webhooks.run(emulator.webhooks, webhookClient, emulator.options.webhookTimeout))
+    yield* Effect.forkScoped(WebhookDelivery.run(emulator.webhooks, webhookClient, emulator.options.webhookTimeout))
   })
 
 /**

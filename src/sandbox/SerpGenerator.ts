@@ -11,8 +11,8 @@
  * @since 0.1.0
  */
 import type { AnyEngine, ResultFormat } from "../Engine.js"
-import { hash, Prng } from "./Seeded.js"
-import { sparse } from "./SparseResult.js"
+import { hash, Prng } from "./internal/seeded.js"
+import { sparse } from "./internal/sparseResult.js"
 
 /** What the generator needs to know about one task: its content, whatever else the task holds. */
 export interface SerpTask {

@@ -7,7 +7,7 @@
  * The queue is ordered by due time; one fiber sleeps (on the Effect Clock) until the next delivery is
  * due or a new one is queued, so TestClock drives it like everything else.
  *
- * @since 0.1.0
+ * @internal
  */
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"

@@ -7,12 +7,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
-import type { AnyEngine, ResultFormat } from "../../src/Engine.js"
-import * as GoogleOrganic from "../../src/GoogleOrganic.js"
-import * as NaverOrganic from "../../src/NaverOrganic.js"
-import * as Sandbox from "../../src/sandbox/Sandbox.js"
-import * as SerpGenerator from "../../src/sandbox/SerpGenerator.js"
-import { firstTask, get, post } from "./helpers.js"
+import type { AnyEngine, ResultFormat } from "../../../src/Engine.js"
+import * as GoogleOrganic from "../../../src/GoogleOrganic.js"
+import * as NaverOrganic from "../../../src/NaverOrganic.js"
+import * as Sandbox from "../../../src/sandbox/Sandbox.js"
+import * as SerpGenerator from "../../../src/sandbox/SerpGenerator.js"
+import { firstTask, get, post } from "../helpers.js"
 
 const engines: ReadonlyArray<AnyEngine> = [NaverOrganic.engine, GoogleOrganic.engine]
 const formats: ReadonlyArray<ResultFormat> = ["regular", "advanced", "html"]

@@ -2,10 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import { gunzipSync } from "node:zlib"
-import * as Emulator from "../../src/sandbox/Emulator.js"
-import * as Sandbox from "../../src/sandbox/Sandbox.js"
-import { transports } from "./transports.js"
-import { firstTask, get, NAVER_POST, naverGet, post, receiver, settle } from "./helpers.js"
+import * as Emulator from "../../../src/sandbox/Emulator.js"
+import * as Sandbox from "../../../src/sandbox/Sandbox.js"
+import { transports } from "../transports.js"
+import { firstTask, get, NAVER_POST, naverGet, post, receiver, settle } from "../helpers.js"
 
 const base = Sandbox.inProcessBaseUrl
 const readyIds = Effect.map(get(base, "/v3/serp/tasks_ready"), (r) => (firstTask(r).result ?? []).map((x) => x["id"]))

@@ -2,7 +2,7 @@
  * Small deterministic randomness for the sandbox: a string hash and a seeded generator, so that the same
  * task under the same seed always yields the same SERP, the same task id and the same injected faults.
  *
- * @since 0.1.0
+ * @internal
  */
 
 /** FNV-1a, 32 bits: a fast, stable hash of a string, mixed with a seed. */

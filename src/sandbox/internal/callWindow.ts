@@ -4,7 +4,7 @@
  * calls seen in any 60-second window, so tests can assert a client's pacing. The window is a parameter
  * (one minute by default) so that tests and benchmarks can compress time.
  *
- * @since 0.1.0
+ * @internal
  */
 
 const MINUTE = 60_000

@@ -6,10 +6,10 @@
  * Only fields the result schemas treat as optional are left out. An item keeps its `type` and ranks, and an
  * organic result or an ad its `url`. An HTML page keeps its `page` and `html`. A result keeps its `items`.
  *
- * @since 0.1.0
+ * @internal
  */
-import type { ResultFormat } from "../Engine.js"
-import { Prng } from "./Seeded.js"
+import type { ResultFormat } from "../../Engine.js"
+import { Prng } from "./seeded.js"
 
 /** A JSON object, as produced for a reply body. */
 type Json = { readonly [key: string]: unknown }
