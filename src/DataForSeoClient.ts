@@ -13,22 +13,20 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { gunzipSync } from "node:zlib"
 import * as Auth from "./Auth.js"
 import * as Deadlines from "./client/Deadlines.js"
 import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
-import { type DataForSeoError, DecodeError, TimeoutError, TransportError } from "./DataForSeoError.js"
+import { type DataForSeoError, TimeoutError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
+import * as Failure from "./internal/failure.js"
+import * as Transport from "./internal/transport.js"
 import type * as Pacer from "./Pacer.js"
 import * as StatusCode from "./StatusCode.js"
 
@@ -36,11 +34,11 @@ import * as StatusCode from "./StatusCode.js"
  * Which failures of a call are sent again.
  * - `"transient"`: everything that may pass on a later try (network errors, timeouts, HTTP 500,
  *   request-level 5xxxx, 40202, 40209). The default of `get`: reading is free and has no side effect.
- * - `"safe"`: only a reply whose request-level code says the request was refused as a whole
- *   (40202, 40209, 50000, 50001, 50303, 50304 in a reply), so nothing was created. The default of `post`.
+ * - `"safe"`: only what created nothing for sure (`refusedAsWhole`): a reply whose request-level code
+ *   refused the call as a whole, or a request never sent. The default of `post`.
  * - `"none"`: never.
  */
-export type RetryMode = "transient" | "safe" | "none"
+export type RetryMode = Failure.RetryMode
 
 /** Per-call options. */
 export interface CallOptions {
@@ -81,16 +79,7 @@ export interface Service {
 export class DataForSeoClient extends Context.Tag("effect-dataforseo/DataForSeoClient")<DataForSeoClient, Service>() {}
 
 /** Whether `mode` sends the call again after `error`. */
-export const shouldRetry = (mode: RetryMode, error: DataForSeoError): boolean => {
-  switch (mode) {
-    case "none":
-      return false
-    case "transient":
-      return error.retryable && error._tag !== "TaskPendingError"
-    case "safe":
-      return refusedAsWhole(error)
-  }
-}
+export const shouldRetry: (mode: RetryMode, error: DataForSeoError) => boolean = Failure.shouldRetry
 
 /**
  * Whether the call created nothing for sure: a reply whose request-level code refused it as a whole (40202,
@@ -98,104 +87,13 @@ export const shouldRetry = (mode: RetryMode, error: DataForSeoError): boolean =>
  * that does not resolve, a failed TLS handshake, an invalid URL). The failures a POST that may create
  * billed tasks can send again as it is.
  */
-export const refusedAsWhole = (error: DataForSeoError): boolean =>
-  (error._tag === "TransportError" && error.neverSent) ||
-  ((error._tag === "RateLimitError" || error._tag === "ServerError") &&
-    error.httpStatus === undefined &&
-    error.taskId === undefined)
+export const refusedAsWhole: (error: DataForSeoError) => boolean = Failure.refusedAsWhole
 
 /** The backoff between tries: exponential from `baseDelay`, jittered, at most `times` retries. */
 export const retrySchedule = (settings: RetrySettings) =>
   Schedule.exponential(settings.baseDelay).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(settings.times)))
 
-const gzipMagic = (bytes: Uint8Array): boolean => bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
-
-/** The body as sent, gunzipped when it is gzip; a corrupt or truncated gzip body is a `DecodeError`. */
-const gunzipped = (endpoint: string, bytes: Uint8Array): Effect.Effect<Uint8Array, DecodeError> =>
-  gzipMagic(bytes)
-    ? Effect.try({
-      try: () => gunzipSync(bytes),
-      catch: (cause) =>
-        new DecodeError({ endpoint, path: "", message: `the reply's gzip body is corrupt or cut short: ${systemCause(cause).message}` })
-    })
-    : Effect.succeed(bytes)
-
-/** The innermost error of a chain of causes that has a system error `code`, else the innermost one. */
-const systemCause = (error: unknown): { readonly code?: string | undefined; readonly message: string } => {
-  let found: { code?: string | undefined; message: string } = { message: String(error) }
-  let current: unknown = error
-  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
-    const code: unknown = Reflect.get(current, "code")
-    const message: unknown = Reflect.get(current, "message")
-    if (typeof message === "string") found = { ...found, message }
-    if (typeof code === "string") return { code, message: typeof message === "string" ? message : code }
-    // Node's "happy eyeballs" connect fails with an AggregateError whose `errors` carry the codes
-    const errors: unknown = Reflect.get(current, "errors")
-    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : Reflect.get(current, "cause")
-  }
-  return found
-}
-
-const hostOf = (url: string): string | undefined => (URL.canParse(url) ? new URL(url).host : undefined)
-
-/**
- * A failed exchange as a `TransportError` naming its cause: the system error code (`ECONNREFUSED`,
- * `ENOTFOUND`, ...) and the host, so that a caller (and a person) can tell a request never sent from one lost.
- */
-const transportError = (endpoint: string, error: HttpClientError.HttpClientError): TransportError => {
-  const cause = systemCause(error.cause)
-  const errorCode = cause.code ?? (error._tag === "RequestError" && error.reason === "InvalidUrl" ? "ERR_INVALID_URL" : undefined)
-  const host = hostOf(error.request.url)
-  const detail = error.cause === undefined ? "" : `: ${cause.message}`
-  const named = errorCode === undefined || detail.includes(errorCode) ? "" : ` (${errorCode})`
-  return new TransportError({ endpoint, message: `${error.message}${detail}${named}`, errorCode, host })
-}
-
 const utf8 = new TextDecoder()
-
-/** Formats a parse failure as the path of its first issue, `tasks.0.result.3.rank_group`. */
-const firstIssue = (error: ParseResult.ParseError): { path: string; message: string } => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  return issue === undefined
-    ? { path: "", message: error.message }
-    : { path: issue.path.join("."), message: issue.message }
-}
-
-// The envelope with its results left as they are: one decoder, compiled once, for every call. Results
-// are then decoded element by element with the caller's schema, whose compiled parser Schema caches by AST.
-const decodeWire = Schema.decodeEither(Schema.parseJson(Envelope.WireEnvelope))
-const decodeEnvelope = (text: string) => Either.map(decodeWire(text), Envelope.normalize)
-
-const decodeError = (endpoint: string, error: ParseResult.ParseError, at: ReadonlyArray<string | number> = []) => {
-  const issue = firstIssue(error)
-  return new DecodeError({ endpoint, message: issue.message, path: [...at, ...(issue.path === "" ? [] : [issue.path])].join(".") })
-}
-
-// A reply whose tasks carry no result (task_post, id_list errors, ...) is what it is, whatever the result schema.
-const resultless = (envelope: Envelope.Envelope<unknown>): envelope is Envelope.Envelope<never> =>
-  envelope.tasks.every((task) => task.result === null)
-
-/** Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`. */
-const decodeResults = <A, I, R>(
-  endpoint: string,
-  envelope: Envelope.Envelope<unknown>,
-  result: Schema.Schema<A, I, R>
-): Effect.Effect<Envelope.Envelope<A>, DecodeError, R> => {
-  if (resultless(envelope)) return Effect.succeed(envelope)
-  const decodeOne = Schema.decodeUnknown(result, { onExcessProperty: "preserve" })
-  const decodeTask = (task: Envelope.Task<unknown>, t: number): Effect.Effect<Envelope.Task<A>, DecodeError, R> =>
-    task.result === null
-      ? Effect.succeed({ ...task, result: null })
-      : Effect.map(
-          Effect.forEach(task.result, (item, i) =>
-            Effect.mapError(decodeOne(item), (error) => decodeError(endpoint, error, ["tasks", t, "result", i]))
-          ),
-          (decoded) => ({ ...task, result: decoded })
-        )
-  return Effect.map(Effect.forEach(envelope.tasks, decodeTask), (tasks) => ({ ...envelope, tasks }))
-}
-
-const decodeStatus = Schema.decodeUnknownOption(Schema.parseJson(Envelope.Status))
 
 /** Builds the service from its configuration, the authorization and an `HttpClient`. */
 export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | HttpClient.HttpClient> = Effect.gen(
@@ -222,7 +120,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
       auth.authorize(request).pipe(
         Effect.flatMap(httpClient.execute),
         Effect.flatMap((response) => Effect.map(response.arrayBuffer, (buffer) => ({ status: response.status, bytes: new Uint8Array(buffer) }))),
-        Effect.mapError((error) => transportError(endpoint, error)),
+        Effect.mapError((error) => Transport.transportError(endpoint, error)),
         (exchanged) =>
           deadlines.within(exchanged, timeout, () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })),
         permits.withPermits(1)
@@ -241,18 +139,18 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         const sent = exchange(path, request, timeout)
         const { status, bytes } = yield* options.pacer === undefined ? sent : options.pacer.pace(sent)
         yield* Effect.annotateCurrentSpan("http.response.status_code", status)
-        const text = utf8.decode(yield* gunzipped(path, bytes))
+        const text = utf8.decode(yield* Envelope.gunzip(path, bytes))
         if (status !== 200) {
-          const body = decodeStatus(text)
+          const body = Envelope.decodeStatus(text)
           const code = body._tag === "Some" ? body.value.status_code : StatusCode.fromHttpStatus(status)
           const message = body._tag === "Some" ? body.value.status_message : `HTTP ${status}`
           return yield* StatusCode.toError(code, message, { httpStatus: status })
         }
-        const envelope = yield* Effect.mapError(decodeEnvelope(text), (error) => decodeError(path, error))
+        const envelope = yield* Envelope.decodeWire(path, text)
         if (!StatusCode.isSuccess(envelope.status_code)) {
           return yield* StatusCode.toError(envelope.status_code, envelope.status_message)
         }
-        return yield* decodeResults(path, envelope, result)
+        return yield* Envelope.decodeResults(path, envelope, result)
       })
       return (mode === "none" ? attempt : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })).pipe(
         Effect.withSpan(options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`, {

@@ -11,9 +11,13 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { StatusError } from "./DataForSeoError.js"
+import { gunzipSync } from "node:zlib"
+import { DecodeError, type StatusError } from "./DataForSeoError.js"
+import { systemCause } from "./internal/transport.js"
 import { fastArray } from "./results/FastArray.js"
 import * as StatusCode from "./StatusCode.js"
 
@@ -158,3 +162,89 @@ export const firstResult = <A>(envelope: Envelope<A>, taskId?: string): Either.E
     ? Either.left(StatusCode.toError(40400, task === undefined ? "the reply has no task" : "the task has no result", { taskId: id }))
     : Either.right(result)
 }
+
+// ---------------------------------------------------------------------------------------------
+// decoding a reply's body: for the HTTP client, and for a postback receiver
+// ---------------------------------------------------------------------------------------------
+
+const utf8 = new TextDecoder()
+
+const gzipMagic = (bytes: Uint8Array): boolean => bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
+
+/**
+ * A body as sent, inflated when it is gzip (it starts with gzip's magic bytes, whatever the headers say).
+ * A corrupt or truncated gzip body is a `DecodeError` of `endpoint`.
+ */
+export const gunzip = (endpoint: string, bytes: Uint8Array): Effect.Effect<Uint8Array, DecodeError> =>
+  gzipMagic(bytes)
+    ? Effect.try({
+      try: () => gunzipSync(bytes),
+      catch: (cause) =>
+        new DecodeError({ endpoint, path: "", message: `the reply's gzip body is corrupt or cut short: ${systemCause(cause).message}` })
+    })
+    : Effect.succeed(bytes)
+
+/** A parse failure as the path of its first issue, `tasks.0.result.3.rank_group`. */
+const firstIssue = (error: ParseResult.ParseError): { path: string; message: string } => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  return issue === undefined
+    ? { path: "", message: error.message }
+    : { path: issue.path.join("."), message: issue.message }
+}
+
+const decodeError = (endpoint: string, error: ParseResult.ParseError, at: ReadonlyArray<string | number> = []) => {
+  const issue = firstIssue(error)
+  return new DecodeError({ endpoint, message: issue.message, path: [...at, ...(issue.path === "" ? [] : [issue.path])].join(".") })
+}
+
+// The envelope with its results left as they are: one decoder, compiled once, for every reply. Results are
+// then decoded element by element with the caller's schema, whose compiled parser Schema caches by AST.
+const decodeWireEither = Schema.decodeEither(Schema.parseJson(WireEnvelope))
+
+/**
+ * A reply's JSON text as an envelope whose results are not decoded yet, with the documented defaults. A text
+ * that is not the envelope is a `DecodeError` naming the path.
+ */
+export const decodeWire = (endpoint: string, text: string): Either.Either<Envelope<unknown>, DecodeError> =>
+  Either.mapBoth(decodeWireEither(text), { onLeft: (error) => decodeError(endpoint, error), onRight: normalize })
+
+// A reply whose tasks carry no result (task_post, id_list errors, ...) is what it is, whatever the result schema.
+const resultless = (envelope: Envelope<unknown>): envelope is Envelope<never> => envelope.tasks.every((task) => task.result === null)
+
+/** Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`. */
+export const decodeResults = <A, I, R>(
+  endpoint: string,
+  envelope: Envelope<unknown>,
+  result: Schema.Schema<A, I, R>
+): Effect.Effect<Envelope<A>, DecodeError, R> => {
+  if (resultless(envelope)) return Effect.succeed(envelope)
+  const decodeOne = Schema.decodeUnknown(result, { onExcessProperty: "preserve" })
+  const decodeTask = (task: Task<unknown>, t: number): Effect.Effect<Task<A>, DecodeError, R> =>
+    task.result === null
+      ? Effect.succeed({ ...task, result: null })
+      : Effect.map(
+          Effect.forEach(task.result, (item, i) =>
+            Effect.mapError(decodeOne(item), (error) => decodeError(endpoint, error, ["tasks", t, "result", i]))
+          ),
+          (decoded) => ({ ...task, result: decoded })
+        )
+  return Effect.map(Effect.forEach(envelope.tasks, decodeTask), (tasks) => ({ ...envelope, tasks }))
+}
+
+/**
+ * A whole body (gzip or not, as a postback delivers it) as an envelope whose results are decoded with
+ * `result`. The request-level status is not checked: read `status_code`.
+ *
+ * @example
+ * const envelope = yield* Envelope.decodeBody("postback", body, GoogleOrganic.AdvancedResult)
+ */
+export const decodeBody = <A, I, R>(
+  endpoint: string,
+  bytes: Uint8Array,
+  result: Schema.Schema<A, I, R>
+): Effect.Effect<Envelope<A>, DecodeError, R> =>
+  Effect.flatMap(gunzip(endpoint, bytes), (text) =>
+    Effect.flatMap(decodeWire(endpoint, utf8.decode(text)), (envelope) => decodeResults(endpoint, envelope, result)))
+
+/** Only the request-level status of a body, if it has one: for a reply that is not HTTP 200. */
+export const decodeStatus = Schema.decodeUnknownOption(Schema.parseJson(Status))

@@ -1,0 +1,41 @@
+/**
+ * A failed HTTP exchange as a `TransportError` that names its cause: the system error code of the
+ * innermost error (`ECONNREFUSED`, `ENOTFOUND`, `ERR_SSL_...`) and the host.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import { TransportError } from "../DataForSeoError.js"
+
+/** The innermost error of a chain of causes that has a system error `code`, else the innermost one. */
+export const systemCause = (error: unknown): { readonly code?: string | undefined; readonly message: string } => {
+  let found: { code?: string | undefined; message: string } = { message: String(error) }
+  let current: unknown = error
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const code: unknown = Reflect.get(current, "code")
+    const message: unknown = Reflect.get(current, "message")
+    if (typeof message === "string") found = { ...found, message }
+    if (typeof code === "string") return { code, message: typeof message === "string" ? message : code }
+    // Node's "happy eyeballs" connect fails with an AggregateError whose `errors` carry the codes
+    const errors: unknown = Reflect.get(current, "errors")
+    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : Reflect.get(current, "cause")
+  }
+  return found
+}
+
+const hostOf = (url: string): string | undefined => (URL.canParse(url) ? new URL(url).host : undefined)
+
+/**
+ * A failed exchange as a `TransportError` naming its cause: the system error code (`ECONNREFUSED`,
+ * `ENOTFOUND`, ...) and the host, so that a caller (and a person) can tell a request never sent from one lost.
+ */
+export const transportError = (endpoint: string, error: HttpClientError.HttpClientError): TransportError => {
+  const cause = systemCause(error.cause)
+  const errorCode = cause.code ?? (error._tag === "RequestError" && error.reason === "InvalidUrl" ? "ERR_INVALID_URL" : undefined)
+  const host = hostOf(error.request.url)
+  const detail = error.cause === undefined ? "" : `: ${cause.message}`
+  const named = errorCode === undefined || detail.includes(errorCode) ? "" : ` (${errorCode})`
+  return new TransportError({ endpoint, message: `${error.message}${detail}${named}`, errorCode, host })
+}
+
