@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { sameJson } from "../../src/batcher/sameJson.js"
+import { sameJson } from "../../../src/internal/batcher/sameJson.js"
 
 describe("sameJson", () => {
   it("objects are compared by key, whatever the order; an undefined value is a missing key", () => {

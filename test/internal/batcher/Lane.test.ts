@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { Lane } from "../../src/batcher/Lane.js"
+import { Lane } from "../../../src/internal/batcher/lane.js"
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i)
 
