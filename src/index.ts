@@ -25,6 +25,9 @@ export * as StatusCode from "./StatusCode.js"
 /** The typed errors. */
 export * as DataForSeoError from "./DataForSeoError.js"
 
+/** Date-times as the API writes them: `"yyyy-mm-dd hh:mm:ss +00:00"`. */
+export * as ApiDateTime from "./ApiDateTime.js"
+
 /** The engine description every service works from. */
 export * as Engine from "./Engine.js"
 

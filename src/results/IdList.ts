@@ -6,28 +6,21 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as ApiDateTimeCodec from "../ApiDateTime.js"
 import { nullable, open } from "./SerpCommon.js"
 
-/**
- * A UTC date-time as the API writes it: `"yyyy-mm-dd hh:mm:ss +00:00"`, e.g. `"2026-03-17 11:24:44 +00:00"`.
- */
-export const ApiDateTime = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00$/, {
-    message: () => `a UTC date-time in the form "yyyy-mm-dd hh:mm:ss +00:00"`
-  }),
-  Schema.brand("ApiDateTime")
-)
-/** @see ApiDateTime */
-export type ApiDateTime = typeof ApiDateTime.Type
+/** @see ApiDateTime.ApiDateTime */
+export const ApiDateTime = ApiDateTimeCodec.ApiDateTime
+/** @see ApiDateTime.ApiDateTime */
+export type ApiDateTime = ApiDateTimeCodec.ApiDateTime
 
 /**
- * Formats a `Date` the way the API expects it in `datetime_from` / `datetime_to`.
+ * Formats a `Date` the way the API expects it in `datetime_from` / `datetime_to` (`ApiDateTime.fromMillis`).
  *
  * @example
  * formatApiDateTime(new Date(Date.UTC(2026, 2, 17, 11, 24, 44))) // "2026-03-17 11:24:44 +00:00"
  */
-export const formatApiDateTime = (date: Date): ApiDateTime =>
-  ApiDateTime.make(`${date.toISOString().slice(0, 19).replace("T", " ")} +00:00`)
+export const formatApiDateTime = (date: Date): ApiDateTime => ApiDateTimeCodec.fromMillis(date)
 
 /**
  * The body of one id_list task (the API takes an array of them). The window may reach 6 months back
