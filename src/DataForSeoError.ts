@@ -10,6 +10,13 @@
  */
 import * as Schema from "effect/Schema"
 
+/**
+ * `retryable` as a field of every error, set by the constructor when not given: the same shape on every
+ * error, where some used to have a getter.
+ */
+const retryableByDefault = (retryable: boolean) =>
+  Schema.Boolean.pipe(Schema.propertySignature, Schema.withConstructorDefault(() => retryable))
+
 const coded = {
   /** The DataForSEO status code (or, for HTTP-only failures, the HTTP status). */
   code: Schema.Number,
@@ -58,13 +65,10 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
   message: Schema.String,
   path: Schema.String,
   /** The endpoint whose reply failed to decode. */
-  endpoint: Schema.String
-}) {
+  endpoint: Schema.String,
   /** A malformed reply is not fixed by asking again. */
-  get retryable(): boolean {
-    return false
-  }
-}
+  retryable: retryableByDefault(false)
+}) {}
 
 /**
  * System error codes of failures that happen before a request is sent: the connection was refused or could
@@ -113,11 +117,9 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   /** The system error code of the cause, e.g. `ECONNREFUSED`, `ENOTFOUND`, `ERR_SSL_WRONG_VERSION_NUMBER`. */
   errorCode: Schema.optional(Schema.String),
   /** The host the request was for, e.g. `api.dataforseo.com`. */
-  host: Schema.optional(Schema.String)
+  host: Schema.optional(Schema.String),
+  retryable: retryableByDefault(true)
 }) {
-  get retryable(): boolean {
-    return true
-  }
   /** The request failed before it was sent: nothing reached the server, nothing was created or billed. */
   get neverSent(): boolean {
     return this.errorCode !== undefined && isNeverSentCode(this.errorCode)
@@ -127,11 +129,9 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
 /** No reply within the configured request timeout. Whether the server acted on the request is unknown. */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   endpoint: Schema.String,
-  timeoutMillis: Schema.Number
+  timeoutMillis: Schema.Number,
+  retryable: retryableByDefault(true)
 }) {
-  get retryable(): boolean {
-    return true
-  }
   override get message(): string {
     return `no reply from ${this.endpoint} within ${this.timeoutMillis} ms`
   }
@@ -144,11 +144,9 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
  */
 export class InvalidTaskError extends Schema.TaggedError<InvalidTaskError>()("InvalidTaskError", {
   field: Schema.String,
-  rule: Schema.String
+  rule: Schema.String,
+  retryable: retryableByDefault(false)
 }) {
-  get retryable(): boolean {
-    return false
-  }
   override get message(): string {
     return `invalid task field "${this.field}": ${this.rule}`
   }
