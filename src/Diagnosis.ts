@@ -18,8 +18,8 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"
-import { explainConfig } from "./diagnosis/config.js"
-import { explainApiError, explainSystemError } from "./diagnosis/errors.js"
+import { explainConfig } from "./internal/diagnosis/config.js"
+import { explainApiError, explainSystemError } from "./internal/diagnosis/errors.js"
 
 /**
  * A failure a person can fix, in words. `headline` says what happened and names the cause (the host, the

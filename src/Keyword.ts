@@ -20,7 +20,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { FastEncodeId } from "./FastEncode.js"
+import { FastEncodeId } from "./internal/fastEncode.js"
 
 /** Most characters the API accepts in the `keyword` field, counted on the wire form. */
 export const maxLength = 700

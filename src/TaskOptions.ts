@@ -14,7 +14,7 @@ import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { InvalidTaskError } from "./DataForSeoError.js"
 import type { TaskJson } from "./Engine.js"
-import * as FastEncode from "./FastEncode.js"
+import * as FastEncode from "./internal/fastEncode.js"
 import * as Keyword from "./Keyword.js"
 
 /**

@@ -15,10 +15,10 @@ import {
   ServerError,
   TimeoutError,
   TransportError
-} from "../DataForSeoError.js"
-import type { Diagnosis } from "../Diagnosis.js"
-import * as Money from "../Money.js"
-import { BudgetExceededError, PostOutcomeUnknownError } from "../TaskBatcher.js"
+} from "../../DataForSeoError.js"
+import type { Diagnosis } from "../../Diagnosis.js"
+import * as Money from "../../Money.js"
+import { BudgetExceededError, PostOutcomeUnknownError } from "../../TaskBatcher.js"
 
 const nothingSent = "Nothing was sent."
 

@@ -8,7 +8,7 @@ import * as TestClock from "effect/TestClock"
 import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import * as Deadlines from "../../src/client/Deadlines.js"
+import * as Deadlines from "../../src/internal/deadlines.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 

@@ -4,7 +4,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Deadlines from "../../src/client/Deadlines.js"
+import * as Deadlines from "../../src/internal/deadlines.js"
 
 const { within } = Deadlines.make()
 const call = (ms: number) => within(Effect.sleep(Duration.millis(ms)), Duration.seconds(30), () => "timed out")

@@ -5,7 +5,7 @@
  * @internal
  */
 import * as ConfigError from "effect/ConfigError"
-import type { Diagnosis } from "../Diagnosis.js"
+import type { Diagnosis } from "../../Diagnosis.js"
 
 /** The variables that hold the account's API credentials. */
 const credentials = ["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD"]
