@@ -63,10 +63,16 @@ export interface Engine<Task = unknown, Regular = unknown, Advanced = unknown, H
   /** The task_post request schema: decoded = what the caller writes, encoded = the API's JSON. */
   readonly Task: Schema.Schema<Task, TaskJson>
   /** task_get/regular `result[]` element. */
+  // the encoded side is each engine's own, and Schema is invariant in it
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly RegularResult: Schema.Schema<Regular, any>
   /** task_get/advanced `result[]` element. */
+  // the encoded side is each engine's own, and Schema is invariant in it
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly AdvancedResult: Schema.Schema<Advanced, any>
   /** task_get/html `result[]` element. */
+  // the encoded side is each engine's own, and Schema is invariant in it
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly HtmlResult: Schema.Schema<Html, any>
   /** Validates a task against every documented rule and encodes it to the API's JSON. */
   readonly encodeTask: (task: Task) => Either.Either<TaskJson, InvalidTaskError>
