@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 
+/** One engine's tasks waiting to be packed, oldest first, and the wake-up of its packer. */
 export class Lane<A> {
   private items: Array<A> = []
   private head = 0

@@ -8,6 +8,7 @@
  */
 const definedKeys = (value: object): Array<string> => Object.keys(value).filter((key) => Reflect.get(value, key) !== undefined)
 
+/** Whether `a` and `b` say the same thing as JSON (see the module comment). */
 export const sameJson = (a: unknown, b: unknown): boolean => {
   if (a === b) return true
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
