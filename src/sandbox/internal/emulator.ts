@@ -15,7 +15,7 @@ import { makeState } from "./emulatorState.js"
 import { handle } from "./requestHandling.js"
 import { makeWebhookSource } from "./webhookSource.js"
 
-/** @internal */
+/** A new emulator: the state for the options, served as the `Emulator` service. */
 export const make = (input: SandboxOptions = {}): Effect.Effect<Service> =>
   Effect.map(Queue.sliding<void>(1), (wakeup) => serviceOf(makeState(resolve(input), wakeup)))
 

@@ -20,7 +20,7 @@ interface SerpRequest extends SerpTask {
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0")
 
-/** @internal */
+/** A date as the API writes it: "yyyy-mm-dd hh:mm:ss +00:00" (UTC). */
 export const formatDatetime = (millis: number): string => {
   const d = new Date(millis)
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(
@@ -63,7 +63,7 @@ const htmlPage = (profile: Profile, request: SerpRequest, page: number, items: R
   )}</title></head>\n<body data-page="${page}"><form><input name="query" value="${keyword}"></form>\n<div id="main">\n${body}\n</div></body></html>`
 }
 
-/** @internal */
+/** The `result[0]` of a task_get reply for the task, sparse with the chance `sparseShare`. */
 export const generate = (task: SerpTask, format: ResultFormat, datetime: string, seed: number, sparseShare = 0): Json => {
   const request: SerpRequest = {
     engine: task.engine,
@@ -122,7 +122,7 @@ const generateFor = (request: SerpRequest, format: ResultFormat): Json => {
   }
 }
 
-/** @internal */
+/** The answer to the all-zero task id: one item of every type the generator knows. */
 export const allTypes = (engine: AnyEngine, format: ResultFormat, datetime: string, seed: number): Json => {
   const profile = profileOf(engine)
   const request: SerpRequest = {
