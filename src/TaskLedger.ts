@@ -57,75 +57,38 @@
  *
  * @since 0.1.0
  */
-import * as Arr from "effect/Array"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import {
-  type CollectedInput,
-  type Entry,
-  type FailedInput,
-  type IntentInput,
-  InvalidTransition,
-  type LedgerError,
-  type LedgerStoreError,
-  type PostedInput,
-  type Rejection,
-  type RunCost,
-  type State
-} from "./ledger/model.js"
-import {
-  canPostAgain,
-  type Change,
-  collectedRule,
-  intentRule,
-  plan,
-  postedRule,
-  readyRule,
-  rejection,
-  View,
-  type Write
-} from "./ledger/plan.js"
-import * as Money from "./Money.js"
-
-export {
-  /** @see plan.canPostAgain */
-  canPostAgain
-}
-
-export {
-  /** @see model.CollectedInput */
+import type * as Option from "effect/Option"
+import * as memory from "./internal/ledger/memory.js"
+import * as plan from "./internal/ledger/plan.js"
+import type {
   CollectedInput,
-  /** @see model.Entry */
   Entry,
-  /** @see model.FailedInput */
   FailedInput,
-  /** @see model.Failure */
-  Failure,
-  /** @see model.IntentInput */
   IntentInput,
-  /** @see model.InvalidTransition */
-  InvalidTransition,
-  /** @see model.JsonObject */
-  JsonObject,
-  /** @see model.LedgerError */
-  type LedgerError,
-  /** @see model.LedgerStoreError */
+  LedgerError,
   LedgerStoreError,
-  /** @see model.Millis */
-  Millis,
-  /** @see model.PostedInput */
   PostedInput,
-  /** @see model.Rejection */
-  Rejection,
-  /** @see model.RunCost */
-  RunCost,
-  /** @see model.State */
-  State
-} from "./ledger/model.js"
+  RunCost
+} from "./TaskLedgerEntry.js"
+
+/** The ledger's records and errors (`Entry`, `IntentInput`, `InvalidTransition`, ...), declared in `TaskLedgerEntry`. */
+export * from "./TaskLedgerEntry.js"
+
+/**
+ * Whether an intent recorded for this entry's key is a new try of its task: the entry failed without
+ * costing anything and without a task (a POST refused as a whole, a task refused at posting), so posting
+ * it again cannot charge it twice.
+ *
+ * @since 0.1.0
+ */
+export const canPostAgain: (entry: {
+  readonly state: Entry["state"]
+  readonly taskId?: string | undefined
+  readonly failure?: { readonly billed: boolean } | undefined
+}) => boolean = plan.canPostAgain
 
 /**
  * The ledger service. Writes complete only once their rows are durable in the store.
@@ -178,232 +141,13 @@ export declare namespace TaskLedger {
   }
 }
 
-// Query results come in the same order from every store: by intent time, then correlation key.
-const compareEntries = (a: Entry, b: Entry): number =>
-  a.intentAt - b.intentAt || (a.correlationKey < b.correlationKey ? -1 : a.correlationKey > b.correlationKey ? 1 : 0)
-
-/**
- * An entry as the memory store keeps it: one mutable record per key, every field present (so all rows
- * share one shape), changed in place by each transition. Reads hand out `Entry` copies.
- */
-interface Row {
-  readonly correlationKey: string
-  readonly runId: string
-  readonly engine: string
-  readonly request: Entry["request"]
-  readonly tag: string | undefined
-  readonly intentAt: number
-  state: Entry["state"]
-  taskId: string | undefined
-  cost: number | undefined
-  postedAt: number | undefined
-  readyAt: number | undefined
-  collectedAt: number | undefined
-  failedAt: number | undefined
-  failure: Entry["failure"]
-  result: unknown
-}
-
-const newRow = (entry: IntentInput, at: number): Row => ({
-  correlationKey: entry.correlationKey,
-  runId: entry.runId,
-  engine: entry.engine,
-  request: entry.request,
-  tag: entry.tag,
-  intentAt: at,
-  state: "intent",
-  taskId: undefined,
-  cost: undefined,
-  postedAt: undefined,
-  readyAt: undefined,
-  collectedAt: undefined,
-  failedAt: undefined,
-  failure: undefined,
-  result: undefined
-})
-
-/** Records a planned failure on its row. */
-const markFailed = (row: Row, change: Extract<Change, { readonly _tag: "Failed" }>): void => {
-  row.state = "failed"
-  row.failedAt = change.at
-  row.failure = { code: change.code, message: change.message, billed: change.billed }
-  if (change.taskId !== undefined) row.taskId = change.taskId
-  if (change.cost !== undefined) row.cost = change.cost
-}
-
-/** The `Entry` of a row: a copy, without the fields the row does not have. */
-const toEntry = (row: Row): Entry => ({
-  correlationKey: row.correlationKey,
-  runId: row.runId,
-  engine: row.engine,
-  request: row.request,
-  state: row.state,
-  intentAt: row.intentAt,
-  ...(row.tag === undefined ? {} : { tag: row.tag }),
-  ...(row.taskId === undefined ? {} : { taskId: row.taskId }),
-  ...(row.cost === undefined ? {} : { cost: row.cost }),
-  ...(row.postedAt === undefined ? {} : { postedAt: row.postedAt }),
-  ...(row.readyAt === undefined ? {} : { readyAt: row.readyAt }),
-  ...(row.collectedAt === undefined ? {} : { collectedAt: row.collectedAt }),
-  ...(row.failedAt === undefined ? {} : { failedAt: row.failedAt }),
-  ...(row.failure === undefined ? {} : { failure: row.failure }),
-  ...(row.result === undefined ? {} : { result: row.result })
-})
-
 /**
  * Builds an in-memory ledger: fast, safe under concurrent fibers, and lost with the process. The
  * default for one-off scripts; use `TaskLedgerSql` for any run that must survive a crash.
  *
  * @since 0.1.0
  */
-export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
-  const rows = new Map<string, Row>()
-  const rowOfTask = new Map<string, Row>()
-
-  // Each write runs in one synchronous step: no other fiber can interleave, so each call is atomic.
-  // For failures, a row is a snapshot as the planner reads it; rows change once the whole write is planned.
-  const view = new View((key) => rows.get(key), (id) => rowOfTask.get(id), false)
-
-  const ownerOf = (taskId: string) => rowOfTask.get(taskId)
-
-  /**
-   * Applies a write other than failures entry by entry, each judged by the ledger's rules against the rows
-   * as the entries before it left them (what planning with an overlay does, without a copy of anything).
-   * If any entry is refused, the changes made are taken back (each only set what its row did not have in
-   * the state it came from) and the refusals returned.
-   */
-  const applyInOrder = (request: Exclude<Write, { readonly _tag: "Failed" }>, now: number): Array<Rejection> => {
-    const rejected: Array<Rejection> = []
-    const changed: Array<Row> = []
-    const from: Array<State> = []
-    switch (request._tag) {
-      case "Intents":
-        for (const entry of request.entries) {
-          if (intentRule(rows.get(entry.correlationKey)) === "change") rows.set(entry.correlationKey, newRow(entry, now))
-        }
-        return rejected // an intent is never refused
-      case "Posted":
-        for (const entry of request.entries) {
-          const row = rows.get(entry.correlationKey)
-          const verdict = postedRule(row, entry.taskId, ownerOf)
-          if (typeof verdict === "object") rejected.push(rejection(entry.correlationKey, row, "posted", verdict.refuse))
-          else if (verdict === "change" && row !== undefined) {
-            changed.push(row)
-            row.state = "posted"
-            row.taskId = entry.taskId
-            row.cost = entry.cost
-            row.postedAt = entry.postedAt ?? now
-            rowOfTask.set(entry.taskId, row)
-          }
-        }
-        if (rejected.length > 0) {
-          for (const row of changed) {
-            if (row.taskId !== undefined) rowOfTask.delete(row.taskId)
-            row.state = "intent"
-            row.taskId = undefined
-            row.cost = undefined
-            row.postedAt = undefined
-          }
-        }
-        return rejected
-      case "Ready":
-        for (const taskId of request.taskIds) {
-          const row = rowOfTask.get(taskId)
-          const verdict = readyRule(row)
-          if (typeof verdict === "object") rejected.push(rejection(taskId, row, "ready", verdict.refuse))
-          else if (verdict === "change" && row !== undefined) {
-            changed.push(row)
-            row.state = "ready"
-            row.readyAt = now
-          }
-        }
-        if (rejected.length > 0) {
-          for (const row of changed) {
-            row.state = "posted"
-            row.readyAt = undefined
-          }
-        }
-        return rejected
-      case "Collected":
-        for (const entry of request.entries) {
-          const row = rowOfTask.get(entry.taskId)
-          const verdict = collectedRule(row)
-          if (typeof verdict === "object") rejected.push(rejection(entry.taskId, row, "collected", verdict.refuse))
-          else if (verdict === "change" && row !== undefined) {
-            changed.push(row)
-            from.push(row.state)
-            row.state = "collected"
-            row.collectedAt = now
-            if (entry.result !== undefined) row.result = entry.result
-          }
-        }
-        if (rejected.length > 0) {
-          changed.forEach((row, i) => {
-            row.state = from[i] ?? row.state
-            row.collectedAt = undefined
-            row.result = undefined
-          })
-        }
-        return rejected
-    }
-  }
-
-  const write = (request: Write) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      if (request._tag === "Failed") {
-        // a failure may overwrite what a row had: planned whole first, applied only if nothing is refused
-        return Either.map(plan(request, view, now), (changes) => {
-          for (const change of changes) {
-            if (change._tag !== "Failed") continue // a failure write plans failures only
-            const row = rows.get(change.correlationKey)
-            if (row === undefined) continue
-            markFailed(row, change)
-            if (row.taskId !== undefined) rowOfTask.set(row.taskId, row)
-          }
-        })
-      }
-      const rejected = applyInOrder(request, now)
-      return Arr.isNonEmptyArray(rejected) ? Either.left(new InvalidTransition({ rejected })) : Either.void
-    })
-
-  const select = (predicate: (row: Row) => boolean) =>
-    Effect.sync(() => Array.from(rows.values()).filter(predicate).map(toEntry).sort(compareEntries))
-
-  return TaskLedger.of({
-    recordIntents: (list) => write({ _tag: "Intents", entries: list }),
-    recordPosted: (list) => write({ _tag: "Posted", entries: list }),
-    recordReady: (taskIds) => write({ _tag: "Ready", taskIds }),
-    recordCollected: (list) => write({ _tag: "Collected", entries: list }),
-    recordFailed: (list) => write({ _tag: "Failed", entries: list }),
-    unknownIntents: (options) =>
-      select((e) =>
-        e.state === "intent" &&
-        (options?.runId === undefined || e.runId === options.runId) &&
-        (options?.recordedBefore === undefined || e.intentAt < options.recordedBefore)
-      ),
-    uncollected: (options) =>
-      select((e) =>
-        (e.state === "posted" || e.state === "ready") && (options?.runId === undefined || e.runId === options.runId)
-      ),
-    byCorrelationKey: (key) => Effect.sync(() => Option.map(Option.fromNullable(rows.get(key)), toEntry)),
-    byTaskId: (taskId) =>
-      Effect.sync(() => Option.map(Option.fromNullable(rowOfTask.get(taskId)), toEntry)),
-    byTag: (tag) => select((e) => e.tag === tag),
-    costByRun: (runId) =>
-      Effect.sync(() => {
-        let tasks = 0
-        let created = 0
-        let micros = Money.zero
-        for (const e of rows.values()) {
-          if (e.runId !== runId) continue
-          tasks++
-          if (e.taskId !== undefined) created++
-          if (e.cost !== undefined) micros = Money.add(micros, Money.fromUsd(e.cost))
-        }
-        return { runId, tasks, created, cost: Money.toUsd(micros) }
-      })
-  })
-})
+export const makeMemory: Effect.Effect<TaskLedger.Service> = memory.makeMemory
 
 /**
  * The in-memory ledger as a layer.

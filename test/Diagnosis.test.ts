@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Config, ConfigProvider, Effect, Exit, FiberId, Logger, Runtime } from "effect"
 import { vi } from "vitest"
 import { DataForSeoConfig, DataForSeoError, Diagnosis, TaskBatcher } from "../src/index.js"
-import { InvalidTransition } from "../src/ledger/model.js"
+import { InvalidTransition } from "../src/TaskLedgerEntry.js"
 
 const { AuthError, BillingError, DecodeError, RateLimitError, TransportError } = DataForSeoError
 

@@ -1,16 +1,14 @@
 import { spawn } from "node:child_process"
-import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import { TaskLedger } from "../src/TaskLedger.js"
 import * as TaskLedgerSql from "../src/TaskLedgerSql.js"
+import * as TaskLedgerSqlite from "../src/TaskLedgerSqlite.js"
 import { crashKeys, crashTaskId } from "./ledger/crash-writer.js"
 import { tempDir } from "./ledger/sqlite.js"
 
@@ -33,7 +31,7 @@ describe("TaskLedgerSql", () => {
         const ledger = yield* TaskLedger
         yield* ledger.recordIntents([intent("a"), intent("b")])
         yield* ledger.recordPosted([{ correlationKey: "a", taskId: "id-a", cost: 0.0006 }])
-      }).pipe(Effect.provide(TaskLedgerSql.layerSqlite({ filename })))
+      }).pipe(Effect.provide(TaskLedgerSqlite.layerSqlite({ filename })))
 
       yield* Effect.gen(function*() {
         const ledger = yield* TaskLedger
@@ -46,35 +44,6 @@ describe("TaskLedgerSql", () => {
       }).pipe(Effect.provide(layerWithClient(filename)))
     }))
 
-  it.scoped("layerSqlite leaves the file in WAL mode", () =>
-    Effect.gen(function*() {
-      const filename = join(yield* tempDir, "ledger.sqlite")
-      yield* Effect.provide(Effect.void, TaskLedgerSql.layerSqlite({ filename }))
-      // journal_mode is stored in the file: a client that does not ask for WAL still finds it.
-      const journal = yield* Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        return yield* sql.unsafe<{ readonly journal_mode: string }>("PRAGMA journal_mode")
-      }).pipe(Effect.provide(SqliteClient.layer({ filename, disableWAL: true })))
-      expect(journal).toEqual([{ journal_mode: "wal" }])
-    }))
-
-  it.scoped("layerSqliteConfig reads the file from DATAFORSEO_LEDGER_FILE", () =>
-    Effect.gen(function*() {
-      const filename = join(yield* tempDir, "from-config.sqlite")
-      yield* Effect.gen(function*() {
-        const ledger = yield* TaskLedger
-        yield* ledger.recordIntents([intent("c")])
-      }).pipe(
-        Effect.provide(TaskLedgerSql.layerSqliteConfig()),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["DATAFORSEO_LEDGER_FILE", filename]])))
-      )
-      const found = yield* Effect.gen(function*() {
-        const ledger = yield* TaskLedger
-        return yield* ledger.byCorrelationKey("c")
-      }).pipe(Effect.provide(TaskLedgerSql.layerSqlite({ filename })))
-      expect(Option.map(found, (e) => e.request)).toEqual(Option.some({ keyword: "c", depth: 15 }))
-    }))
-
   it.scoped("the table refuses a posted row without a task id", () =>
     Effect.gen(function*() {
       const filename = join(yield* tempDir, "ledger.sqlite")
@@ -85,63 +54,6 @@ describe("TaskLedgerSql", () => {
         return yield* Effect.either(sql`UPDATE dataforseo_task_ledger SET state = 'posted' WHERE correlation_key = 'd'`)
       }).pipe(Effect.provide(layerWithClient(filename)))
       expect(outcome._tag).toBe("Left")
-    }))
-
-  // What the layer fails with when it cannot open the file: a typed error, never a defect (`flip` lets a
-  // defect through, and the test fails with it).
-  const openFailure = <E extends { readonly message: string }>(layer: Layer.Layer<TaskLedger, E>) =>
-    Effect.flip(Effect.provide(Effect.void, layer)).pipe(
-      Effect.map((error) => ({
-        tag: Predicate.hasProperty(error, "_tag") ? error._tag : undefined,
-        message: error.message
-      }))
-    )
-
-  it.scoped("a file it cannot open is a typed SqlError naming the file: missing directory, read-only place, not a database", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      writeFileSync(join(dir, "plain"), "a regular file")
-      const junk = join(dir, "junk.sqlite")
-      writeFileSync(junk, Buffer.alloc(8192, 0x5a))
-      // Root ignores a directory's write bits: /proc refuses new files even to root, and so does a path
-      // under a regular file.
-      const cases = [
-        [join(dir, "missing", "ledger.sqlite"), "directory does not exist"],
-        [join(dir, "plain", "ledger.sqlite"), "unable to open database file"],
-        ["/proc/dataforseo-ledger.sqlite", "unable to open database file"],
-        [junk, "file is not a database"]
-      ] as const
-      for (const [filename, reason] of cases) {
-        const failure = yield* openFailure(TaskLedgerSql.layerSqlite({ filename }))
-        expect(failure.tag).toBe("SqlError")
-        expect(failure.message).toContain(filename)
-        expect(failure.message).toContain(reason)
-      }
-    }))
-
-  it.scoped("layerSqliteConfig names the file too", () =>
-    Effect.gen(function*() {
-      const filename = join(yield* tempDir, "junk.sqlite")
-      writeFileSync(filename, Buffer.alloc(8192, 0x5a))
-      const failure = yield* openFailure(TaskLedgerSql.layerSqliteConfig()).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["DATAFORSEO_LEDGER_FILE", filename]])))
-      )
-      expect(failure.tag).toBe("SqlError")
-      expect(failure.message).toContain(filename)
-    }))
-
-  it.scoped("a migration that fails is a typed MigrationError naming the file, not a defect", () =>
-    Effect.gen(function*() {
-      const filename = join(yield* tempDir, "other.sqlite")
-      // a database of another program, with a table of the ledger's name
-      yield* Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        yield* sql`CREATE TABLE dataforseo_task_ledger (id INTEGER PRIMARY KEY)`
-      }).pipe(Effect.provide(SqliteClient.layer({ filename })))
-      const failure = yield* openFailure(TaskLedgerSql.layerSqlite({ filename }))
-      expect(failure.tag).toBe("MigrationError")
-      expect(failure.message).toContain(filename)
-      expect(failure.message).toContain("already exists")
     }))
 
   it.scoped("a writer killed with SIGKILL leaves a ledger that opens and holds every acknowledged row", () =>

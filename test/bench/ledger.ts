@@ -16,7 +16,7 @@ import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as TaskLedger from "../../src/TaskLedger.js"
-import * as TaskLedgerSql from "../../src/TaskLedgerSql.js"
+import * as TaskLedgerSqlite from "../../src/TaskLedgerSqlite.js"
 
 const tasks = Number(process.env["BENCH_LEDGER_TASKS"] ?? 100_000)
 const sliceSize = 5_000
@@ -114,7 +114,7 @@ const measure = (dir: string, label: string, n: number) =>
     const ledgerFile = join(dir, `${label}-ledger.sqlite`)
     const baselineFile = join(dir, `${label}-baseline.sqlite`)
     // The baseline's table comes from the ledger's own migrations.
-    yield* Effect.provide(Effect.void, TaskLedgerSql.layerSqlite({ filename: baselineFile }))
+    yield* Effect.provide(Effect.void, TaskLedgerSqlite.layerSqlite({ filename: baselineFile }))
     const baseline = makeBaseline(baselineFile)
     let ledgerMs = 0
     let baselineMs = 0
@@ -143,7 +143,7 @@ const measure = (dir: string, label: string, n: number) =>
         )
       }
     }).pipe(
-      Effect.provide(TaskLedgerSql.layerSqlite({ filename: ledgerFile, synchronous })),
+      Effect.provide(TaskLedgerSqlite.layerSqlite({ filename: ledgerFile, synchronous })),
       Effect.ensuring(baseline.close)
     )
     return { ledgerMs, baselineMs }

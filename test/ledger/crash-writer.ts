@@ -9,7 +9,7 @@
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import { TaskLedger } from "../../src/TaskLedger.js"
-import * as TaskLedgerSql from "../../src/TaskLedgerSql.js"
+import * as TaskLedgerSqlite from "../../src/TaskLedgerSqlite.js"
 
 /** Keys of one batch of the crash writer. */
 export const crashKeys = (batch: string) => Arr.range(0, 9).map((j) => `${batch}-${j}`)
@@ -41,7 +41,7 @@ if (filename !== undefined && process.argv[1]?.endsWith("crash-writer.ts")) {
       }
     })
   Effect.forEach(Arr.range(0, 3), writer, { concurrency: "unbounded", discard: true }).pipe(
-    Effect.provide(TaskLedgerSql.layerSqlite({ filename })),
+    Effect.provide(TaskLedgerSqlite.layerSqlite({ filename })),
     Effect.runFork
   )
 }

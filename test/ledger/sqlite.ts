@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TaskLedgerSql from "../../src/TaskLedgerSql.js"
+import * as TaskLedgerSqlite from "../../src/TaskLedgerSqlite.js"
 
 /** A temporary directory for the duration of the scope. */
 export const tempDir = Effect.acquireRelease(
@@ -15,7 +15,7 @@ export const tempDir = Effect.acquireRelease(
 )
 
 /** A SQLite ledger on a new file in a temporary directory. */
-export const layerTempSqlite = (options: Omit<TaskLedgerSql.SqliteOptions, "filename"> = {}) =>
+export const layerTempSqlite = (options: Omit<TaskLedgerSqlite.SqliteOptions, "filename"> = {}) =>
   Layer.unwrapScoped(
-    Effect.map(tempDir, (dir) => TaskLedgerSql.layerSqlite({ ...options, filename: join(dir, "ledger.sqlite") }))
+    Effect.map(tempDir, (dir) => TaskLedgerSqlite.layerSqlite({ ...options, filename: join(dir, "ledger.sqlite") }))
   )

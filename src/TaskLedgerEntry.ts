@@ -1,6 +1,7 @@
 /**
  * The records of the task ledger: one schema per shape, from which every TypeScript type is derived.
- * Re-exported by `TaskLedger`; the stores import them from here.
+ * `TaskLedger` re-exports every name of this module, so `TaskLedger.Entry` is `TaskLedgerEntry.Entry`.
+ * The stores import them from here.
  *
  * @since 0.1.0
  */
