@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as ApiDateTime from "../../ApiDateTime.js"
 import type { AnyEngine, ResultFormat } from "../../Engine.js"
 import type { Json, SerpTask } from "../SerpGenerator.js"
 import { hash, Prng } from "./seeded.js"
@@ -18,15 +19,9 @@ interface SerpRequest extends SerpTask {
   readonly seed: number
 }
 
-const pad = (n: number, width = 2): string => String(n).padStart(width, "0")
 
 /** A date as the API writes it: "yyyy-mm-dd hh:mm:ss +00:00" (UTC). */
-export const formatDatetime = (millis: number): string => {
-  const d = new Date(millis)
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(
-    d.getUTCMinutes()
-  )}:${pad(d.getUTCSeconds())} +00:00`
-}
+export const formatDatetime = (millis: number): string => ApiDateTime.fromMillis(millis)
 
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")

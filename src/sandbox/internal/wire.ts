@@ -5,6 +5,8 @@
  * @internal
  */
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ApiDateTime from "../../ApiDateTime.js"
 import type { AnyEngine } from "../../Engine.js"
 
 /** A JSON object of a reply body. Mutable: the reply's `time` is set last. */
@@ -91,17 +93,9 @@ export const decodeKeyword = (wire: string): string => {
   })
 }
 
-/** "yyyy-mm-dd hh:mm:ss +00:00" (or with dashes in the time) to epoch millis. */
-export const parseDatetime = (text: unknown): number | undefined => {
-  if (typeof text !== "string") return undefined
-  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2})[:-](\d{2})[:-](\d{2})(?:\.\d+)?\s*(?:([+-])(\d{2}):?(\d{2})|Z)?$/.exec(text.trim())
-  if (match === null) return undefined
-  const [, y, mo, d, h, mi, s, sign, oh, om] = match
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
-  const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000
-  const millis = utc - offset
-  return Number.isFinite(millis) ? millis : undefined
-}
+/** A date-time the client sent (`datetime_from`, ...) as epoch millis, read as `ApiDateTime.toMillis` reads it. */
+export const parseDatetime = (text: unknown): number | undefined =>
+  typeof text === "string" ? Option.getOrUndefined(ApiDateTime.toMillis(text)) : undefined
 
 const errorCount = (entries: ReadonlyArray<Json>): number => {
   let n = 0
