@@ -10,7 +10,10 @@ import { checkDocuments, extractBlocks, formatDiagnostic, makeChecker } from "./
 const root = Path.resolve(import.meta.dirname, "..")
 const readme = Fs.readFileSync(Path.join(root, "README.md"), "utf8")
 
-/** A fragment and a whole program, each with a misspelt name: lines 5 and 11 must be reported. */
+/**
+ * A fragment and a whole program, each with a misspelt name: lines 4 and 11 must be reported. The third
+ * block compiles: a fragment whose import spans lines stays outside the `Effect.gen` it is wrapped in.
+ */
 const broken = [
   "Some prose.",
   "",
@@ -23,6 +26,13 @@ const broken = [
   "import { Effect } from \"effect\"",
   "import { GoogleOrganic } from \"effect-dataforseo\"",
   "Effect.runPromise(Effect.succed(GoogleOrganic.paths.taskPost))",
+  "```",
+  "",
+  "```ts",
+  "import {",
+  "  GoogleOrganic as Google",
+  "} from \"effect-dataforseo\"",
+  "const ready = yield* client.get(Google.paths.tasksReady, Schema.Unknown)",
   "```",
   ""
 ].join("\n")

@@ -150,10 +150,20 @@ export const makeChecker = (root: string, stubs: ReadonlyArray<Stub> = readmeStu
   }
 }
 
-/** The names a block declares or imports at its top level, and whether it uses `yield*` outside a generator. */
-const shapeOf = (code: string): { readonly declared: ReadonlySet<string>; readonly usesYield: boolean } => {
+/** What the prelude and the wrapper need to know of a block. */
+interface Shape {
+  /** The names the block declares or imports at its top level. */
+  readonly declared: ReadonlySet<string>
+  /** Whether it uses `yield*` outside a generator. */
+  readonly usesYield: boolean
+  /** The lines (from 0) of its import declarations. */
+  readonly importLines: ReadonlySet<number>
+}
+
+const shapeOf = (code: string): Shape => {
   const source = ts.createSourceFile("block.ts", code, ts.ScriptTarget.ES2022, true)
   const declared = new Set<string>()
+  const importLines = new Set<number>()
   const addBinding = (name: ts.BindingName): void => {
     if (ts.isIdentifier(name)) declared.add(name.text)
     else name.elements.forEach((element) => ts.isBindingElement(element) && addBinding(element.name))
@@ -162,9 +172,12 @@ const shapeOf = (code: string): { readonly declared: ReadonlySet<string>; readon
     if (ts.isVariableStatement(statement)) statement.declarationList.declarations.forEach((d) => addBinding(d.name))
     else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) {
       declared.add(statement.name.text)
-    } else if (ts.isImportDeclaration(statement)) importedNames(statement).forEach((name) => declared.add(name))
+    } else if (ts.isImportDeclaration(statement)) {
+      importedNames(statement).forEach((name) => declared.add(name))
+      linesOf(source, statement).forEach((line) => importLines.add(line))
+    }
   }
-  return { declared, usesYield: hasLooseYield(source) }
+  return { declared, usesYield: hasLooseYield(source), importLines }
 }
 
 const importedNames = (statement: ts.ImportDeclaration): ReadonlyArray<string> => {
@@ -177,6 +190,12 @@ const importedNames = (statement: ts.ImportDeclaration): ReadonlyArray<string> =
     ? [bindings.name.text]
     : bindings.elements.map((element) => element.name.text)
   return clause.name ? [clause.name.text, ...named] : named
+}
+
+const linesOf = (source: ts.SourceFile, node: ts.Node): ReadonlyArray<number> => {
+  const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line
+  const last = source.getLineAndCharacterOfPosition(node.getEnd()).line
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i)
 }
 
 /** Outside a generator the parser reads `yield` as a plain identifier: that is a top-level `yield*`. */
@@ -198,7 +217,8 @@ interface VirtualFile {
 
 /** The virtual file of one block, line by line. */
 export const virtualLines = (checker: Checker, block: Block): ReadonlyArray<Line> => {
-  const { declared, usesYield } = shapeOf(block.code)
+  const shape = shapeOf(block.code)
+  const declared = shape.declared
   const prelude = checker.imports.flatMap((entry): ReadonlyArray<Line> => {
     if (entry.namespace !== undefined) {
       return declared.has(entry.namespace)
@@ -206,23 +226,25 @@ export const virtualLines = (checker: Checker, block: Block): ReadonlyArray<Line
         : [{ text: `import * as ${entry.namespace} from "${entry.from}"`, origin: undefined }]
     }
     const names = entry.names.filter((name) => !declared.has(name))
-    return names.length === 0 ? [] : [{ text: `import { ${names.join(", ")} } from "${entry.from}"`, origin: undefined }]
+    return names.length === 0
+      ? []
+      : [{ text: `import { ${names.join(", ")} } from "${entry.from}"`, origin: undefined }]
   })
   const stubs = checker.stubs
     .filter((stub) => !declared.has(stub.name))
     .map((stub) => ({ text: `declare const ${stub.name}: ${stub.type}`, origin: undefined }))
   const code = block.code.split("\n").map((text, i) => ({ text, origin: block.line + i }))
-  const body = usesYield ? wrapInGen(code) : code
+  const body = shape.usesYield ? wrapInGen(code, shape.importLines) : code
   return [{ text: "export {}", origin: undefined }, ...prelude, ...stubs, ...body]
 }
 
 /** Puts a fragment's statements in `Effect.gen(function* () { ... })`, its imports left outside. */
-const wrapInGen = (code: ReadonlyArray<Line>): ReadonlyArray<Line> => {
-  const isImport = (line: Line) => /^import\s/.test(line.text)
+const wrapInGen = (code: ReadonlyArray<Line>, importLines: ReadonlySet<number>): ReadonlyArray<Line> => {
+  const isImport = (_: Line, i: number) => importLines.has(i)
   return [
     ...code.filter(isImport),
     { text: "Effect.gen(function* () {", origin: undefined },
-    ...code.filter((line) => !isImport(line)),
+    ...code.filter((line, i) => !isImport(line, i)),
     { text: "})", origin: undefined }
   ]
 }
