@@ -28,7 +28,7 @@ import { DataForSeoClient } from "./DataForSeoClient.js"
 import { DataForSeoConfig, defaultLimits, type Limits } from "./DataForSeoConfig.js"
 import type { DataForSeoError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
-import { UserData } from "./results/UserData.js"
+import { UserData } from "./UserData.js"
 
 /** A per-minute limit in user_data that is not a limit: `path` names it, `reason` says what is wrong. */
 export class AccountLimitsError extends Schema.TaggedError<AccountLimitsError>()("AccountLimitsError", {

@@ -21,7 +21,7 @@ import * as Duration from "effect/Duration"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { checked, httpUrl, nonBlank, wholeAtLeast } from "./config/Rules.js"
+import { checked, httpUrl, nonBlank, wholeAtLeast } from "./internal/rules.js"
 
 /** The production API host. */
 export const productionUrl = "https://api.dataforseo.com"

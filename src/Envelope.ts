@@ -18,7 +18,7 @@ import * as Schema from "effect/Schema"
 import { gunzipSync } from "node:zlib"
 import { DecodeError, type StatusError } from "./DataForSeoError.js"
 import { systemCause } from "./internal/transport.js"
-import { fastArray } from "./results/FastArray.js"
+import { fastArray } from "./internal/fastArray.js"
 import * as StatusCode from "./StatusCode.js"
 
 /**

@@ -18,15 +18,15 @@
 import * as Schema from "effect/Schema"
 import { type Engine, type EnginePaths, standardPaths } from "./Engine.js"
 import * as Keyword from "./Keyword.js"
-import { GoogleAdvancedResult, GoogleRegularResult } from "./results/GoogleResults.js"
-import { HtmlResult } from "./results/HtmlResult.js"
+import { GoogleAdvancedResult, GoogleRegularResult } from "./GoogleResults.js"
+import { HtmlResult } from "./HtmlResult.js"
 import * as TaskOptions from "./TaskOptions.js"
 
 export {
   GoogleAdvancedResult as AdvancedResult,
   GoogleRegularResult as RegularResult
-} from "./results/GoogleResults.js"
-export { HtmlResult } from "./results/HtmlResult.js"
+} from "./GoogleResults.js"
+export { HtmlResult } from "./HtmlResult.js"
 
 const live = "/v3/serp/google/organic/live"
 

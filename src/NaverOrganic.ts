@@ -15,12 +15,12 @@
  */
 import * as Schema from "effect/Schema"
 import { type Engine, type EnginePaths, standardPaths } from "./Engine.js"
-import { HtmlResult } from "./results/HtmlResult.js"
-import { NaverAdvancedResult, NaverRegularResult } from "./results/NaverResults.js"
+import { HtmlResult } from "./HtmlResult.js"
+import { NaverAdvancedResult, NaverRegularResult } from "./NaverResults.js"
 import * as TaskOptions from "./TaskOptions.js"
 
-export { HtmlResult } from "./results/HtmlResult.js"
-export { NaverAdvancedResult as AdvancedResult, NaverRegularResult as RegularResult } from "./results/NaverResults.js"
+export { HtmlResult } from "./HtmlResult.js"
+export { NaverAdvancedResult as AdvancedResult, NaverRegularResult as RegularResult } from "./NaverResults.js"
 
 /** The endpoint paths of Naver organic (Naver has no live endpoints). */
 export const paths: EnginePaths = standardPaths("naver", "organic")

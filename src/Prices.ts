@@ -22,7 +22,7 @@ import { DataForSeoClient } from "./DataForSeoClient.js"
 import type { DataForSeoError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
 import * as Envelope from "./Envelope.js"
-import { entryCost, PriceTree, UserData } from "./results/UserData.js"
+import { entryCost, PriceTree, UserData } from "./UserData.js"
 
 /** Base prices in USD per task, by priority, and the factor of each page after the first. */
 export interface Table {

@@ -44,31 +44,34 @@ export * as NaverOrganic from "./NaverOrganic.js"
 export * as GoogleOrganic from "./GoogleOrganic.js"
 
 /** Shared result pieces: common item fields and sub-objects. */
-export * as SerpCommon from "./results/SerpCommon.js"
+export * as SerpCommon from "./SerpCommon.js"
 
 /** Naver organic regular and advanced results. */
-export * as NaverResults from "./results/NaverResults.js"
+export * as NaverResults from "./NaverResults.js"
 
 /** Google organic regular and advanced results. */
-export * as GoogleResults from "./results/GoogleResults.js"
+export * as GoogleResults from "./GoogleResults.js"
+
+/** Items of a type the library does not know yet: kept whole, and the item unions built around them. */
+export * as UnknownItem from "./UnknownItem.js"
 
 /** HTML results of both engines. */
-export * as HtmlResult from "./results/HtmlResult.js"
+export * as HtmlResult from "./HtmlResult.js"
 
 /** The tasks_ready list. */
-export * as TasksReady from "./results/TasksReady.js"
+export * as TasksReady from "./TasksReady.js"
 
 /** id_list: tasks posted in a window. */
-export * as IdList from "./results/IdList.js"
+export * as IdList from "./IdList.js"
 
 /** The SERP errors list. */
-export * as SerpErrors from "./results/SerpErrors.js"
+export * as SerpErrors from "./SerpErrors.js"
 
 /** The account: rates, limits, money and prices. */
-export * as UserData from "./results/UserData.js"
+export * as UserData from "./UserData.js"
 
 /** Google locations and languages. */
-export * as GoogleLocations from "./results/GoogleLocations.js"
+export * as GoogleLocations from "./GoogleLocations.js"
 
 /** Per-window call pacing. */
 export * as Pacer from "./Pacer.js"

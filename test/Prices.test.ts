@@ -10,7 +10,7 @@ import type { TaskSide } from "../src/Engine.js"
 import * as GoogleOrganic from "../src/GoogleOrganic.js"
 import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as Prices from "../src/Prices.js"
-import { UserData } from "../src/results/UserData.js"
+import { UserData } from "../src/UserData.js"
 import * as Sandbox from "../src/sandbox/Sandbox.js"
 import { decodeOrThrow, resultsOf } from "./results/load.js"
 

@@ -10,8 +10,8 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { GoogleAdvancedResult } from "../../src/results/GoogleResults.js"
-import { NaverAdvancedResult } from "../../src/results/NaverResults.js"
+import { GoogleAdvancedResult } from "../../src/GoogleResults.js"
+import { NaverAdvancedResult } from "../../src/NaverResults.js"
 import { googleAdvancedResult, naverAdvancedResult } from "../fixtures/generate.js"
 
 const TARGET = 1.6

@@ -5,11 +5,11 @@ import type {
   GoogleAdvancedItem,
   GoogleOrganicItem,
   GooglePeopleAlsoAskItem
-} from "../../src/results/GoogleResults.js"
-import { GoogleAdvancedResult } from "../../src/results/GoogleResults.js"
-import type { NaverLocalPackItem, NaverOrganicItem, NaverPaidItem } from "../../src/results/NaverResults.js"
-import { NaverAdvancedItem, NaverAdvancedResult, NaverRegularResult } from "../../src/results/NaverResults.js"
-import type { UnknownItem } from "../../src/results/UnknownItem.js"
+} from "../../src/GoogleResults.js"
+import { GoogleAdvancedResult } from "../../src/GoogleResults.js"
+import type { NaverLocalPackItem, NaverOrganicItem, NaverPaidItem } from "../../src/NaverResults.js"
+import { NaverAdvancedItem, NaverAdvancedResult, NaverRegularResult } from "../../src/NaverResults.js"
+import type { UnknownItem } from "../../src/UnknownItem.js"
 import { decodeOrThrow, encodeOrThrow, resultsOf } from "./load.js"
 
 const organic = {

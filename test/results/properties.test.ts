@@ -3,18 +3,18 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"
-import { isKeptAsIs } from "../../src/results/FastArray.js"
-import { GoogleLanguage, GoogleLocation } from "../../src/results/GoogleLocations.js"
-import { GoogleAdvancedItem, GoogleAdvancedResult, GoogleRegularResult } from "../../src/results/GoogleResults.js"
-import { HtmlResult } from "../../src/results/HtmlResult.js"
-import { IdListItem, IdListRequest } from "../../src/results/IdList.js"
-import { NaverAdvancedItem, NaverAdvancedResult, NaverRegularResult } from "../../src/results/NaverResults.js"
-import { SerpErrorItem, SerpErrorsRequest } from "../../src/results/SerpErrors.js"
-import { TasksReadyItem } from "../../src/results/TasksReady.js"
-import { UserData } from "../../src/results/UserData.js"
+import { isKeptAsIs } from "../../src/internal/fastArray.js"
+import { GoogleLanguage, GoogleLocation } from "../../src/GoogleLocations.js"
+import { GoogleAdvancedItem, GoogleAdvancedResult, GoogleRegularResult } from "../../src/GoogleResults.js"
+import { HtmlResult } from "../../src/HtmlResult.js"
+import { IdListItem, IdListRequest } from "../../src/IdList.js"
+import { NaverAdvancedItem, NaverAdvancedResult, NaverRegularResult } from "../../src/NaverResults.js"
+import { SerpErrorItem, SerpErrorsRequest } from "../../src/SerpErrors.js"
+import { TasksReadyItem } from "../../src/TasksReady.js"
+import { UserData } from "../../src/UserData.js"
 import { decodeOrThrow, resultsOf } from "./load.js"
 
-/** Every decoder of `results/`, each answering an `Either` whatever its input. */
+/** Every result decoder, each answering an `Either` whatever its input. */
 const decoders: ReadonlyArray<(input: unknown) => Either.Either<unknown, unknown>> = [
   Schema.decodeUnknownEither(NaverRegularResult),
   Schema.decodeUnknownEither(NaverAdvancedResult),

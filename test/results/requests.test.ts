@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { formatApiDateTime, IdListRequest } from "../../src/results/IdList.js"
-import { SerpErrorsRequest } from "../../src/results/SerpErrors.js"
+import { formatApiDateTime, IdListRequest } from "../../src/IdList.js"
+import { SerpErrorsRequest } from "../../src/SerpErrors.js"
 
 const decodeIdList = Schema.decodeUnknownEither(IdListRequest)
 const decodeErrors = Schema.decodeUnknownEither(SerpErrorsRequest)

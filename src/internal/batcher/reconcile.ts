@@ -18,7 +18,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { Service as Client } from "../../DataForSeoClient.js"
 import type { DataForSeoError } from "../../DataForSeoError.js"
-import { formatApiDateTime, IdListItem, type IdListRequest } from "../../results/IdList.js"
+import { formatApiDateTime, IdListItem, type IdListRequest } from "../../IdList.js"
 import type { TaskLedger } from "../../TaskLedger.js"
 
 /** The tasks an id_list pass found, by tag. */

@@ -7,7 +7,7 @@ import * as TestClock from "effect/TestClock"
 import type { Service as Client } from "../../../src/DataForSeoClient.js"
 import { DecodeError } from "../../../src/DataForSeoError.js"
 import { listedForResume, listedSince, makePasses, postedSince } from "../../../src/internal/batcher/reconcile.js"
-import { formatApiDateTime } from "../../../src/results/IdList.js"
+import { formatApiDateTime } from "../../../src/IdList.js"
 
 /** One task as id_list lists it. */
 const item = (id: string, tag: string | undefined, cost: number | null = 0.0006) => ({

@@ -3,7 +3,7 @@
  * nullable-field helper, the result header and the small sub-objects (rectangle, rating, price, links,
  * images) that many item types carry.
  *
- * Two rules hold everywhere in `results/`:
+ * Two rules hold in every result schema (both engines, every format, the other SERP endpoints):
  *
  * - Nothing is dropped. Every object schema has a `[key: string]: unknown` index signature, so a field
  *   DataForSEO adds tomorrow decodes, is kept, and encodes back.
@@ -18,11 +18,11 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { fastArray } from "./FastArray.js"
+import { fastArray } from "./internal/fastArray.js"
 
 /**
  * The index signature that keeps the fields a schema does not name. Added to every object schema of
- * `results/` so that new API fields survive a decode / encode round trip.
+ * result schema so that new API fields survive a decode / encode round trip.
  */
 export const OtherFields = Schema.Record({
   // arbitrary values get one extra key: effect's arbitrary for a `string` key could generate a key that

@@ -10,9 +10,10 @@
  * as an unknown item type, or any invalid item) goes through effect's own decoder, so results and errors
  * are effect's: on any failure the whole array is decoded again by `Schema.Array(item)` for its error.
  *
- * Decoded items share structure with the input (no copy is made); every type in `results/` is readonly.
+ * Decoded items share structure with the input (no copy is made); every result type is readonly.
  *
  * @since 0.1.0
+ * @internal
  */
 import * as Arr from "effect/Array"
 import * as Either from "effect/Either"

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import * as ApiDateTimeCodec from "../ApiDateTime.js"
+import * as ApiDateTimeCodec from "./ApiDateTime.js"
 import { nullable, open } from "./SerpCommon.js"
 
 /** @see ApiDateTime.ApiDateTime */
