@@ -3,8 +3,9 @@
  * crashes and restarts. A standard task is billed the moment it is posted and its id is the only way to
  * get what was paid for; the ledger is where that id lives.
  *
- * One interface, several stores: `TaskLedger.layerMemory` (one-off scripts; gone with the process) and
- * `TaskLedgerSql` (SQLite file by default, the same SQL on PostgreSQL).
+ * One interface, several stores: `TaskLedger.layerMemory` (one-off scripts; gone with the process),
+ * `TaskLedgerSqlite` (a SQLite file) and `TaskLedgerSql` (the same SQL on any `SqlClient`, PostgreSQL too).
+ * Every store applies the same state machine.
  *
  * ## States and transitions
  *
@@ -143,7 +144,7 @@ export declare namespace TaskLedger {
 
 /**
  * Builds an in-memory ledger: fast, safe under concurrent fibers, and lost with the process. The
- * default for one-off scripts; use `TaskLedgerSql` for any run that must survive a crash.
+ * default for one-off scripts; use `TaskLedgerSqlite` for any run that must survive a crash.
  *
  * @since 0.1.0
  */

@@ -45,38 +45,40 @@ export const presumedFrom = {
  */
 export const presume = (writes: ReadonlyArray<Write>, now: number): Array<Change> | undefined => {
   const changes: Array<Change> = []
-  const named = new Set<string>()
+  // The rank (in `changeOrder`) of the last kind that named each key and each task id.
+  const keys = new Map<string, number>()
+  const ids = new Map<string, number>()
   // Each key and id is named once per kind at most, and by kinds in the order of a life.
-  const once = (kind: Change["_tag"], ref: string, rank = changeOrder.indexOf(kind)) => {
-    for (let later = rank; later < changeOrder.length; later++) {
-      if (named.has(`${changeOrder[later]}:${ref}`)) return false
-    }
-    named.add(`${kind}:${ref}`)
+  const once = (named: Map<string, number>, ref: string, kind: Change["_tag"]) => {
+    const rank = changeOrder.indexOf(kind)
+    const last = named.get(ref)
+    if (last !== undefined && last >= rank) return false
+    named.set(ref, rank)
     return true
   }
   for (const write of writes) {
     switch (write._tag) {
       case "Intents":
         for (const entry of write.entries) {
-          if (!once("Insert", `k:${entry.correlationKey}`)) return undefined
+          if (!once(keys, entry.correlationKey, "Insert")) return undefined
           changes.push({ _tag: "Insert", entry, from: presumedFrom.Insert, at: now })
         }
         break
       case "Posted":
         for (const entry of write.entries) {
-          if (!once("Posted", `k:${entry.correlationKey}`) || !once("Posted", `t:${entry.taskId}`)) return undefined
+          if (!once(keys, entry.correlationKey, "Posted") || !once(ids, entry.taskId, "Posted")) return undefined
           changes.push(postedChange(entry, presumedFrom.Posted, now))
         }
         break
       case "Ready":
         for (const taskId of write.taskIds) {
-          if (!once("Ready", `t:${taskId}`)) return undefined
+          if (!once(ids, taskId, "Ready")) return undefined
           changes.push({ _tag: "Ready", taskId, from: presumedFrom.Ready, at: now })
         }
         break
       case "Collected":
         for (const entry of write.entries) {
-          if (!once("Collected", `t:${entry.taskId}`)) return undefined
+          if (!once(ids, entry.taskId, "Collected")) return undefined
           changes.push(collectedChange(entry, presumedFrom.Collected, now))
         }
         break

@@ -43,7 +43,7 @@ export class StateMismatch extends Data.TaggedError("StateMismatch")<{
 
 type Of<Tag extends Change["_tag"]> = Extract<Change, { readonly _tag: Tag }>
 
-/** How strictly rows are checked: `all` (the fast path), or all but new intents (a key met is kept: first intent wins). */
+/** How strictly rows are checked: `all` (the fast path), or all but new intents (a key met is kept: the first intent wins). */
 type Check = "all" | "updates"
 
 const expectRows = (expected: number, updated: number) =>
@@ -51,7 +51,9 @@ const expectRows = (expected: number, updated: number) =>
 
 /**
  * New intents (`from` empty) or intents replacing a failure (`from` its state), as rows of `newEntry`.
- * A replacement rewrites every column (those an intent lacks become NULL): the entry is the new intent.
+ * A new intent meets no entry: checking all, an entry met fails the statement (a plain INSERT, no
+ * RETURNING to read); otherwise the entry met is kept (the first intent wins). A replacement rewrites
+ * every column (those an intent lacks become NULL), guarded by the state of the failure it replaces.
  */
 const insertIntents = (sql: SqlClient.SqlClient, from: ReadonlyArray<State>, changes: ReadonlyArray<Of<"Insert">>, check: Check) =>
   Effect.forEach(
@@ -59,20 +61,18 @@ const insertIntents = (sql: SqlClient.SqlClient, from: ReadonlyArray<State>, cha
     (chunk) =>
       Either.mapLeft(encodeIntents(chunk.map((change) => rowOfEntry(newEntry(change)))), storeError("intent does not encode")).pipe(
         Effect.flatMap((rows) =>
-          from.length === 0
-            ? sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO NOTHING
-                RETURNING correlation_key`
-            : sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO UPDATE SET
+          from.length > 0
+            ? sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO UPDATE SET
                 run_id = excluded.run_id, engine = excluded.engine, request = excluded.request, tag = excluded.tag,
                 state = excluded.state, task_id = excluded.task_id, cost = excluded.cost, intent_at = excluded.intent_at,
                 posted_at = excluded.posted_at, ready_at = excluded.ready_at, collected_at = excluded.collected_at,
                 failed_at = excluded.failed_at, failure_code = excluded.failure_code,
                 failure_message = excluded.failure_message, failure_billed = excluded.failure_billed, result = excluded.result
                 WHERE dataforseo_task_ledger.state IN ${sql.in(from)}
-                RETURNING correlation_key`
-        ),
-        Effect.flatMap((returned) =>
-          from.length === 0 && check === "updates" ? Effect.void : expectRows(chunk.length, returned.length)
+                RETURNING correlation_key`.pipe(Effect.flatMap((returned) => expectRows(chunk.length, returned.length)))
+            : check === "all"
+            ? sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)}`
+            : sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO NOTHING`
         )
       ),
     { discard: true }
