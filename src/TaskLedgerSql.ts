@@ -11,7 +11,7 @@
  * `maxWritesPerTransaction` calls) and writes it in one transaction, so many fibers recording one task
  * each cost one commit, not one commit each. Both paths apply the changes of the ledger's one state
  * machine, one multi-row statement per kind of change, each row guarded by the states it must be in
- * (`WHERE state IN (...)`, checked with `RETURNING`):
+ * (`WHERE state IN (...)`, checked with `RETURNING`; a new intent by its key being free):
  *
  * - fast: when the calls follow the usual life (new intents, intents posted, posted tasks ready or
  *   collected), each entry is presumed in a state from which the rules change it. No read at all.

@@ -12,7 +12,8 @@ import * as Option from "effect/Option"
 import * as Money from "../../Money.js"
 import type { TaskLedger } from "../../TaskLedger.js"
 import type { Entry, LedgerError } from "../../TaskLedgerEntry.js"
-import { type Change, entryAfter, newEntry, plan, View, type Write } from "./plan.js"
+import { entryAfter, newEntry } from "./entry.js"
+import { type Change, plan, View, type Write } from "./plan.js"
 
 /** The entries, by correlation key, and the key of each task id. Entries are replaced, never changed. */
 interface Store {

@@ -1,8 +1,8 @@
 /**
  * The ledger's state machine, shared by every store. The rule of each transition gives an entry's verdict
  * from what the store knows of it. `plan` judges a whole write by the rules, as a pure function: either the
- * changes to apply or the refused transitions. `newEntry` and `entryAfter` say what a change makes of an
- * entry. The SQL store's fast path (`presume.ts`) builds the same changes from these rules.
+ * changes to apply or the refused transitions. What a change makes of an entry is in `entry.ts`. The SQL
+ * store's fast path (`presume.ts`) builds the same changes from these rules.
  *
  * @since 0.1.0
  * @internal
@@ -11,7 +11,6 @@ import * as Arr from "effect/Array"
 import * as Either from "effect/Either"
 import type {
   CollectedInput,
-  Entry,
   FailedInput,
   IntentInput,
   PostedInput,
@@ -239,38 +238,6 @@ export const collectedChange = (entry: CollectedInput, from: ReadonlyArray<State
   at: now,
   result: entry.result
 })
-
-/** The entry a new intent records. The memory store keeps it; the SQL store writes it as a row. */
-export const newEntry = (change: Extract<Change, { readonly _tag: "Insert" }>): Entry => ({
-  correlationKey: change.entry.correlationKey,
-  runId: change.entry.runId,
-  engine: change.entry.engine,
-  request: change.entry.request,
-  state: "intent",
-  intentAt: change.at,
-  ...(change.entry.tag === undefined ? {} : { tag: change.entry.tag })
-})
-
-/** The entry a change other than an intent makes of the entry it names. The SQL store writes the same columns. */
-export const entryAfter = (before: Entry, change: Exclude<Change, { readonly _tag: "Insert" }>): Entry => {
-  switch (change._tag) {
-    case "Posted":
-      return { ...before, state: "posted", taskId: change.taskId, cost: change.cost, postedAt: change.at }
-    case "Ready":
-      return { ...before, state: "ready", readyAt: change.at }
-    case "Collected":
-      return { ...before, state: "collected", collectedAt: change.at, ...(change.result === undefined ? {} : { result: change.result }) }
-    case "Failed":
-      return {
-        ...before,
-        state: "failed",
-        failedAt: change.at,
-        failure: { code: change.code, message: change.message, billed: change.billed },
-        ...(change.taskId === undefined ? {} : { taskId: change.taskId }),
-        ...(change.cost === undefined ? {} : { cost: change.cost })
-      }
-  }
-}
 
 /** The correlation keys and task ids a write names: what a store must load before planning it. */
 export const refsOf = (write: Write): { readonly keys: Array<string>; readonly taskIds: Array<string> } => {
