@@ -23,22 +23,15 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
-import * as Schema from "effect/Schema"
 import { DataForSeoClient } from "./DataForSeoClient.js"
 import { DataForSeoConfig, defaultLimits, type Limits } from "./DataForSeoConfig.js"
-import type { DataForSeoError } from "./DataForSeoError.js"
+import { AccountLimitsError, type DataForSeoError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
 import { UserData } from "./UserData.js"
 
-/** A per-minute limit in user_data that is not a limit: `path` names it, `reason` says what is wrong. */
-export class AccountLimitsError extends Schema.TaggedError<AccountLimitsError>()("AccountLimitsError", {
-  path: Schema.String,
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `no per-minute limit at ${this.path}: ${this.reason}`
-  }
-}
+/** A per-minute limit in user_data that is not a limit. Declared with the library's other errors. */
+export { AccountLimitsError }
+
 
 /** Where user_data keeps each limit, under `rates.limits.minute`. */
 const paths = {

@@ -199,3 +199,92 @@ export const DataForSeoErrorSchema: Schema.Union<[
 /** The error's message, with the path of a decode failure (a transport failure's message names its code and host). */
 export const describe = (error: DataForSeoError): string =>
   error._tag === "DecodeError" && error.path !== "" ? `${error.message} (at ${error.path} of the ${error.endpoint} reply)` : error.message
+
+// ---------------------------------------------------------------------------------------------
+// the library's own failures: before a call, or about what calls did
+// ---------------------------------------------------------------------------------------------
+
+/** The task was not posted: its estimated cost would take the run past its budget. */
+export class BudgetExceededError extends Schema.TaggedError<BudgetExceededError>()("BudgetExceededError", {
+  correlationKey: Schema.String,
+  estimated: Schema.Number,
+  committed: Schema.Number,
+  budget: Schema.Number,
+  retryable: retryableByDefault(false)
+}) {
+  override get message(): string {
+    return `task ${this.correlationKey} would cost about $${this.estimated} with $${this.committed} of $${this.budget} committed`
+  }
+}
+
+/**
+ * Whether the task was created is unknown: its POST had no readable reply and the policy forbids a blind
+ * re-post (or reconciliation could not settle it). The intent stays in the ledger's unknown intents.
+ */
+export class PostOutcomeUnknownError extends Schema.TaggedError<PostOutcomeUnknownError>()("PostOutcomeUnknownError", {
+  correlationKey: Schema.String,
+  tag: Schema.String,
+  /** What made the outcome unknown, in words. */
+  cause: Schema.String,
+  /** The failure of the POST that made the outcome unknown, when one did (a `DecodeError` keeps its path). */
+  reason: Schema.optional(DataForSeoErrorSchema),
+  /**
+   * Tasks the same POST created that could not be matched to their submissions (the reply echoed neither
+   * their tag nor their request): one of them may be this task. They are billed; the batch is not posted again.
+   */
+  unmatched: Schema.optional(Schema.Array(Schema.Struct({ id: Schema.String, cost: Schema.Number }))),
+  retryable: retryableByDefault(false)
+}) {
+  override get message(): string {
+    return `outcome of task ${this.correlationKey} (tag ${this.tag}) is unknown: ${this.cause}`
+  }
+}
+
+/** The account's prices could not be read from its user_data: `path` names what is missing or wrong. */
+export class PricesUnavailableError extends Schema.TaggedError<PricesUnavailableError>()("PricesUnavailableError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `no task_post price at ${this.path}: ${this.reason}`
+  }
+}
+
+/** A per-minute limit in user_data that is not a limit: `path` names it, `reason` says what is wrong. */
+export class AccountLimitsError extends Schema.TaggedError<AccountLimitsError>()("AccountLimitsError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `no per-minute limit at ${this.path}: ${this.reason}`
+  }
+}
+
+/** Every failure the library can give, as one union: the API's, and the library's own about tasks and runs. */
+export type LibraryError =
+  | DataForSeoError
+  | InvalidTaskError
+  | BudgetExceededError
+  | PostOutcomeUnknownError
+  | PricesUnavailableError
+  | AccountLimitsError
+
+/** Every failure the library can give, as one schema: to send one across a process, or keep one in a store. */
+export const LibraryErrorSchema: Schema.Union<[
+  typeof DataForSeoErrorSchema,
+  typeof InvalidTaskError,
+  typeof BudgetExceededError,
+  typeof PostOutcomeUnknownError,
+  typeof PricesUnavailableError,
+  typeof AccountLimitsError
+]> = Schema.Union(
+  DataForSeoErrorSchema,
+  InvalidTaskError,
+  BudgetExceededError,
+  PostOutcomeUnknownError,
+  PricesUnavailableError,
+  AccountLimitsError
+)
+
+/** Whether a value is one of the library's errors. */
+export const isLibraryError: (u: unknown) => u is LibraryError = Schema.is(LibraryErrorSchema)

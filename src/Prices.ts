@@ -19,10 +19,13 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { DataForSeoClient } from "./DataForSeoClient.js"
-import type { DataForSeoError } from "./DataForSeoError.js"
+import { type DataForSeoError, PricesUnavailableError } from "./DataForSeoError.js"
 import type { TaskJson, TaskSide } from "./Engine.js"
 import * as Envelope from "./Envelope.js"
 import { entryCost, PriceTree, UserData } from "./UserData.js"
+
+/** The account's prices could not be read from its user_data. Declared with the library's other errors. */
+export { PricesUnavailableError }
 
 /** Base prices in USD per task, by priority, and the factor of each page after the first. */
 export interface Table {
@@ -43,15 +46,6 @@ export const estimate = <Task>(engine: TaskSide<Task>, task: Task, json: TaskJso
   return base * (1 + (pages - 1) * table.extraPageFactor + rectangles) * engine.costMultiplier(task)
 }
 
-/** The account's prices could not be read from its user_data: `path` names what is missing or wrong. */
-export class PricesUnavailableError extends Schema.TaggedError<PricesUnavailableError>()("PricesUnavailableError", {
-  path: Schema.String,
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `no task_post price at ${this.path}: ${this.reason}`
-  }
-}
 
 /** Where user_data keeps the price of a SERP task_post at each priority (under `price`). */
 const TaskPostPrices = Schema.Struct({

@@ -43,12 +43,23 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { DataForSeoClient } from "./DataForSeoClient.js"
 import type { DataForSeoConfig } from "./DataForSeoConfig.js"
-import { type DataForSeoError, DataForSeoErrorSchema, type InvalidTaskError } from "./DataForSeoError.js"
+import {
+  BudgetExceededError,
+  type DataForSeoError,
+  type InvalidTaskError,
+  PostOutcomeUnknownError
+} from "./DataForSeoError.js"
 import type { TaskSide } from "./Engine.js"
 import { amount, checked, wholeAtLeast } from "./internal/rules.js"
 import * as internal from "./internal/batcher/make.js"
 import * as Prices from "./Prices.js"
 import type { LedgerError, LedgerStoreError, TaskLedger } from "./TaskLedger.js"
+
+/** The task would take the run past its budget; it was not posted. Declared with the library's other errors. */
+export { BudgetExceededError }
+
+/** Whether the task was created is unknown. Declared with the library's other errors. */
+export { PostOutcomeUnknownError }
 
 /** A task DataForSEO created (and billed). */
 export const PostedTask = Schema.Struct({
@@ -67,45 +78,7 @@ export const PostedTask = Schema.Struct({
 /** @see PostedTask */
 export interface PostedTask extends Schema.Schema.Type<typeof PostedTask> {}
 
-/** The task was not posted: its estimated cost would take the run past its budget. */
-export class BudgetExceededError extends Schema.TaggedError<BudgetExceededError>()("BudgetExceededError", {
-  correlationKey: Schema.String,
-  estimated: Schema.Number,
-  committed: Schema.Number,
-  budget: Schema.Number
-}) {
-  get retryable(): boolean {
-    return false
-  }
-  override get message(): string {
-    return `task ${this.correlationKey} would cost about $${this.estimated} with $${this.committed} of $${this.budget} committed`
-  }
-}
 
-/**
- * Whether the task was created is unknown: its POST had no readable reply and the policy forbids a blind
- * re-post (or reconciliation could not settle it). The intent stays in the ledger's unknown intents.
- */
-export class PostOutcomeUnknownError extends Schema.TaggedError<PostOutcomeUnknownError>()("PostOutcomeUnknownError", {
-  correlationKey: Schema.String,
-  tag: Schema.String,
-  /** What made the outcome unknown, in words. */
-  cause: Schema.String,
-  /** The failure of the POST that made the outcome unknown, when one did (a `DecodeError` keeps its path). */
-  reason: Schema.optional(DataForSeoErrorSchema),
-  /**
-   * Tasks the same POST created that could not be matched to their submissions (the reply echoed neither
-   * their tag nor their request): one of them may be this task. They are billed; the batch is not posted again.
-   */
-  unmatched: Schema.optional(Schema.Array(Schema.Struct({ id: Schema.String, cost: Schema.Number })))
-}) {
-  get retryable(): boolean {
-    return false
-  }
-  override get message(): string {
-    return `outcome of task ${this.correlationKey} (tag ${this.tag}) is unknown: ${this.cause}`
-  }
-}
 
 /** Everything `submit` can fail with, for one task. */
 export type SubmitError =

@@ -356,3 +356,35 @@ describe("Envelope.firstResult", () => {
     }
   })
 })
+
+describe("DataForSeoError: the library's errors in one module", () => {
+  it("isLibraryError knows every error of the library, and nothing else", () => {
+    const errors = [
+      new Errors.AuthError({ code: 40100, message: "m", retryable: false }),
+      new Errors.DecodeError({ endpoint: "/v3/x", path: "tasks.0", message: "m" }),
+      new Errors.TransportError({ endpoint: "/v3/x", message: "m", errorCode: "ECONNREFUSED" }),
+      new Errors.TimeoutError({ endpoint: "/v3/x", timeoutMillis: 10 }),
+      new Errors.InvalidTaskError({ field: "keyword", rule: "must not be empty" }),
+      new Errors.BudgetExceededError({ correlationKey: "k", estimated: 0.0006, committed: 1, budget: 1 }),
+      new Errors.PostOutcomeUnknownError({ correlationKey: "k", tag: "t", cause: "c" }),
+      new Errors.PricesUnavailableError({ path: "price", reason: "r" }),
+      new Errors.AccountLimitsError({ path: "rates", reason: "r" })
+    ]
+    expect(errors.map(Errors.isLibraryError)).toEqual(errors.map(() => true))
+    expect([new Error("m"), { _tag: "AuthError" }, null].map(Errors.isLibraryError)).toEqual([false, false, false])
+  })
+
+  it("every error has retryable as a field, and the schema round trips them", () => {
+    const unknown = new Errors.PostOutcomeUnknownError({
+      correlationKey: "k",
+      tag: "t",
+      cause: "c",
+      reason: new Errors.DecodeError({ endpoint: "/v3/x", path: "tasks.0.id", message: "m" })
+    })
+    expect(unknown.retryable).toBe(false)
+    expect(new Errors.TransportError({ endpoint: "/v3/x", message: "m" }).retryable).toBe(true)
+    const encoded = Schema.encodeSync(Errors.LibraryErrorSchema)(unknown)
+    expect(encoded).toMatchObject({ _tag: "PostOutcomeUnknownError", retryable: false, reason: { _tag: "DecodeError", path: "tasks.0.id" } })
+    expect(Schema.decodeUnknownSync(Errors.LibraryErrorSchema)(encoded)).toEqual(unknown)
+  })
+})

@@ -9,9 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
-import type { DataForSeoError } from "../../DataForSeoError.js"
+import { type DataForSeoError, PostOutcomeUnknownError } from "../../DataForSeoError.js"
 import * as Money from "../../Money.js"
-import { metrics, type PostedTask, PostOutcomeUnknownError, type SubmitError } from "../../TaskBatcher.js"
+import { metrics, type PostedTask, type SubmitError } from "../../TaskBatcher.js"
 import type { Batcher, Created, Failed, Pending, Unknown } from "./state.js"
 
 /** Frees a task's reservation, and counts what it was charged. */

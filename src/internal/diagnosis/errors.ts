@@ -9,8 +9,10 @@
 import {
   AuthError,
   BillingError,
+  BudgetExceededError,
   InvalidTaskError,
   isNeverSentCode,
+  PostOutcomeUnknownError,
   RateLimitError,
   ServerError,
   TimeoutError,
@@ -18,7 +20,6 @@ import {
 } from "../../DataForSeoError.js"
 import type { Diagnosis } from "../../Diagnosis.js"
 import * as Money from "../../Money.js"
-import { BudgetExceededError, PostOutcomeUnknownError } from "../../TaskBatcher.js"
 
 const nothingSent = "Nothing was sent."
 
