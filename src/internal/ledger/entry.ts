@@ -1,10 +1,11 @@
 /**
- * What a change of the state machine makes of an entry: the memory store keeps these entries, and the
- * SQL store writes the same columns.
+ * What a change of the state machine makes of an entry: the memory store records it on its entries, and
+ * the SQL store writes the same columns (a new intent through `newEntry`).
  *
  * @since 0.1.0
  * @internal
  */
+import type { Mutable } from "effect/Types"
 import type { Entry } from "../../TaskLedgerEntry.js"
 import type { Change } from "./plan.js"
 
@@ -19,23 +20,36 @@ export const newEntry = (change: Extract<Change, { readonly _tag: "Insert" }>): 
   ...(change.entry.tag === undefined ? {} : { tag: change.entry.tag })
 })
 
-/** The entry a change other than an intent makes of the entry it names. The SQL store writes the same columns. */
-export const entryAfter = (before: Entry, change: Exclude<Change, { readonly _tag: "Insert" }>): Entry => {
+/**
+ * Records on `entry` a change other than an intent, in place: the memory store keeps one record per key
+ * and hands out copies. Only the fields the change sets are touched; a field an entry lacks stays absent.
+ */
+export const applyChange = (entry: Mutable<Entry>, change: Exclude<Change, { readonly _tag: "Insert" }>): void => {
+  entry.state = change._tag === "Posted"
+    ? "posted"
+    : change._tag === "Ready"
+    ? "ready"
+    : change._tag === "Collected"
+    ? "collected"
+    : "failed"
   switch (change._tag) {
     case "Posted":
-      return { ...before, state: "posted", taskId: change.taskId, cost: change.cost, postedAt: change.at }
+      entry.taskId = change.taskId
+      entry.cost = change.cost
+      entry.postedAt = change.at
+      return
     case "Ready":
-      return { ...before, state: "ready", readyAt: change.at }
+      entry.readyAt = change.at
+      return
     case "Collected":
-      return { ...before, state: "collected", collectedAt: change.at, ...(change.result === undefined ? {} : { result: change.result }) }
+      entry.collectedAt = change.at
+      if (change.result !== undefined) entry.result = change.result
+      return
     case "Failed":
-      return {
-        ...before,
-        state: "failed",
-        failedAt: change.at,
-        failure: { code: change.code, message: change.message, billed: change.billed },
-        ...(change.taskId === undefined ? {} : { taskId: change.taskId }),
-        ...(change.cost === undefined ? {} : { cost: change.cost })
-      }
+      entry.failedAt = change.at
+      entry.failure = { code: change.code, message: change.message, billed: change.billed }
+      if (change.taskId !== undefined) entry.taskId = change.taskId
+      if (change.cost !== undefined) entry.cost = change.cost
+      return
   }
 }

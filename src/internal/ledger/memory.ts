@@ -1,6 +1,6 @@
 /**
  * The memory store of the task ledger: entries in a map, each write planned by the state machine and its
- * changes applied in one synchronous step.
+ * changes recorded in one synchronous step.
  *
  * @since 0.1.0
  * @internal
@@ -9,21 +9,17 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import type { Mutable } from "effect/Types"
 import * as Money from "../../Money.js"
 import type { TaskLedger } from "../../TaskLedger.js"
 import type { Entry, LedgerError } from "../../TaskLedgerEntry.js"
-import { entryAfter, newEntry } from "./entry.js"
+import { applyChange, newEntry } from "./entry.js"
 import { type Change, plan, View, type Write } from "./plan.js"
 
-/** The entries, by correlation key, and the key of each task id. Entries are replaced, never changed. */
+/** The entries, by correlation key and by task id. Each change is recorded on its entry in place; reads copy. */
 interface Store {
-  readonly entries: Map<string, Entry>
-  readonly keyOfTask: Map<string, string>
-}
-
-const entryOfTask = (store: Store, taskId: string): Entry | undefined => {
-  const key = store.keyOfTask.get(taskId)
-  return key === undefined ? undefined : store.entries.get(key)
+  readonly entries: Map<string, Mutable<Entry>>
+  readonly byTaskId: Map<string, Mutable<Entry>>
 }
 
 /** Applies one planned change. The plan names only entries the store has. */
@@ -32,13 +28,15 @@ const apply = (store: Store, change: Change): void => {
     store.entries.set(change.entry.correlationKey, newEntry(change))
     return
   }
-  const before = change._tag === "Ready" || change._tag === "Collected"
-    ? entryOfTask(store, change.taskId)
+  const entry = change._tag === "Ready" || change._tag === "Collected"
+    ? store.byTaskId.get(change.taskId)
     : store.entries.get(change.correlationKey)
-  if (before === undefined) return
-  const after = entryAfter(before, change)
-  store.entries.set(after.correlationKey, after)
-  if (after.taskId !== undefined) store.keyOfTask.set(after.taskId, after.correlationKey)
+  if (entry === undefined) return
+  applyChange(entry, change)
+  // posting, or a failure that came with its task, gives the entry its task id
+  if ((change._tag === "Posted" || change._tag === "Failed") && entry.taskId !== undefined) {
+    store.byTaskId.set(entry.taskId, entry)
+  }
 }
 
 /**
@@ -55,8 +53,11 @@ const write = (store: Store, view: View, request: Write): Effect.Effect<void, Le
 const compareEntries = (a: Entry, b: Entry): number =>
   a.intentAt - b.intentAt || (a.correlationKey < b.correlationKey ? -1 : a.correlationKey > b.correlationKey ? 1 : 0)
 
+// A copy: a caller's entry does not change with the store.
+const copy = (entry: Entry): Entry => ({ ...entry })
+
 const select = (store: Store, predicate: (entry: Entry) => boolean): Effect.Effect<ReadonlyArray<Entry>> =>
-  Effect.sync(() => Array.from(store.entries.values()).filter(predicate).sort(compareEntries))
+  Effect.sync(() => Array.from(store.entries.values()).filter(predicate).map(copy).sort(compareEntries))
 
 const costByRun = (store: Store, runId: string) =>
   Effect.sync(() => {
@@ -74,9 +75,9 @@ const costByRun = (store: Store, runId: string) =>
 
 /** Builds an in-memory ledger. @see TaskLedger.makeMemory */
 export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
-  const store: Store = { entries: new Map(), keyOfTask: new Map() }
+  const store: Store = { entries: new Map(), byTaskId: new Map() }
   // Each write is applied before the next is planned: the view needs no memory of its own.
-  const view = new View((key) => store.entries.get(key), (id) => entryOfTask(store, id), false)
+  const view = new View((key) => store.entries.get(key), (id) => store.byTaskId.get(id), false)
   return {
     recordIntents: (entries) => write(store, view, { _tag: "Intents", entries }),
     recordPosted: (entries) => write(store, view, { _tag: "Posted", entries }),
@@ -91,8 +92,8 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
     uncollected: (options) =>
       select(store, (e) =>
         (e.state === "posted" || e.state === "ready") && (options?.runId === undefined || e.runId === options.runId)),
-    byCorrelationKey: (key) => Effect.sync(() => Option.fromNullable(store.entries.get(key))),
-    byTaskId: (taskId) => Effect.sync(() => Option.fromNullable(entryOfTask(store, taskId))),
+    byCorrelationKey: (key) => Effect.sync(() => Option.map(Option.fromNullable(store.entries.get(key)), copy)),
+    byTaskId: (taskId) => Effect.sync(() => Option.map(Option.fromNullable(store.byTaskId.get(taskId)), copy)),
     byTag: (tag) => select(store, (e) => e.tag === tag),
     costByRun: (runId) => costByRun(store, runId)
   }
