@@ -19,7 +19,7 @@ export const tableName = "dataforseo_task_ledger"
 /** The table in which `@effect/sql`'s migrator records the ledger's migrations. */
 export const migrationsTable = "effect_dataforseo_migrations"
 
-// SQLite returns numbers; PostgreSQL returns BIGINT and COUNT(*) as strings.
+/** A number column as either database returns it: SQLite a number, PostgreSQL BIGINT and COUNT(*) a string. */
 export const SqlNumber = Schema.Union(Schema.Number, Schema.NumberFromString)
 
 const BooleanFromInt = Schema.transform(SqlNumber, Schema.Boolean, {
@@ -52,7 +52,9 @@ export const Row = Schema.Struct({
 /** @see Row */
 export interface Row extends Schema.Schema.Type<typeof Row> {}
 
+/** SQL NULL as an absent field. */
 export const orUndefined = <A>(a: A | null): A | undefined => (a === null ? undefined : a)
+/** An absent field as SQL NULL. */
 export const orNull = <A>(a: A | undefined): A | null => (a === undefined ? null : a)
 
 /** The entry of a row: the one mapping of columns to fields, used by `EntryFromRow`. */
