@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { InvalidTransition, LedgerStoreError } from "./TaskLedgerEntry.js"
 
 /**
  * `retryable` as a field of every error, set by the constructor when not given: the same shape on every
@@ -260,7 +261,10 @@ export class AccountLimitsError extends Schema.TaggedError<AccountLimitsError>()
   }
 }
 
-/** Every failure the library can give, as one union: the API's, and the library's own about tasks and runs. */
+/**
+ * Every failure the library can give, as one union: the API's, the library's own about tasks and runs, and
+ * the ledger's (`InvalidTransition`, `LedgerStoreError`, declared with the ledger's states in `TaskLedger`).
+ */
 export type LibraryError =
   | DataForSeoError
   | InvalidTaskError
@@ -268,6 +272,8 @@ export type LibraryError =
   | PostOutcomeUnknownError
   | PricesUnavailableError
   | AccountLimitsError
+  | InvalidTransition
+  | LedgerStoreError
 
 /** Every failure the library can give, as one schema: to send one across a process, or keep one in a store. */
 export const LibraryErrorSchema: Schema.Union<[
@@ -276,14 +282,18 @@ export const LibraryErrorSchema: Schema.Union<[
   typeof BudgetExceededError,
   typeof PostOutcomeUnknownError,
   typeof PricesUnavailableError,
-  typeof AccountLimitsError
+  typeof AccountLimitsError,
+  typeof InvalidTransition,
+  typeof LedgerStoreError
 ]> = Schema.Union(
   DataForSeoErrorSchema,
   InvalidTaskError,
   BudgetExceededError,
   PostOutcomeUnknownError,
   PricesUnavailableError,
-  AccountLimitsError
+  AccountLimitsError,
+  InvalidTransition,
+  LedgerStoreError
 )
 
 /** Whether a value is one of the library's errors. */

@@ -1,7 +1,8 @@
 /**
  * effect-dataforseo: a typed, rate-limited, billing-safe client for the DataForSEO v3 SERP API, on Effect.
  * Each module is re-exported as a namespace. Modules that need an optional peer dependency have their own
- * entry point: `effect-dataforseo/TaskLedgerSql` (@effect/sql, @effect/sql-sqlite-node) and
+ * entry point: `effect-dataforseo/TaskLedgerSql` (@effect/sql), `effect-dataforseo/TaskLedgerSqlite`
+ * (@effect/sql and @effect/sql-sqlite-node), `effect-dataforseo/UndiciHttpClient` and
  * `effect-dataforseo/sandbox` (@effect/platform-node).
  *
  * @since 0.1.0

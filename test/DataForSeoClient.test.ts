@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs"
 import * as DataForSeoClient from "../src/DataForSeoClient.js"
 import * as Errors from "../src/DataForSeoError.js"
 import * as Envelope from "../src/Envelope.js"
+import * as TaskLedger from "../src/TaskLedger.js"
 import { clientWith, login, password } from "./support/client.js"
 import * as FakeHttp from "./support/FakeHttp.js"
 import { recordingTracer } from "./support/tracer.js"
@@ -368,7 +369,9 @@ describe("DataForSeoError: the library's errors in one module", () => {
       new Errors.BudgetExceededError({ correlationKey: "k", estimated: 0.0006, committed: 1, budget: 1 }),
       new Errors.PostOutcomeUnknownError({ correlationKey: "k", tag: "t", cause: "c" }),
       new Errors.PricesUnavailableError({ path: "price", reason: "r" }),
-      new Errors.AccountLimitsError({ path: "rates", reason: "r" })
+      new Errors.AccountLimitsError({ path: "rates", reason: "r" }),
+      new TaskLedger.InvalidTransition({ rejected: [{ ref: "k", to: "posted", reason: "unknown key" }] }),
+      new TaskLedger.LedgerStoreError({ message: "disk full" })
     ]
     expect(errors.map(Errors.isLibraryError)).toEqual(errors.map(() => true))
     expect([new Error("m"), { _tag: "AuthError" }, null].map(Errors.isLibraryError)).toEqual([false, false, false])
