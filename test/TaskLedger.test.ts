@@ -4,8 +4,8 @@ import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import type * as Layer from "effect/Layer"
 import * as TaskLedger from "../src/TaskLedger.js"
-import { ledgerContract } from "./ledger/contract.js"
-import { layerTempSqlite } from "./ledger/sqlite.js"
+import { ledgerContract } from "./support/ledger/contract.js"
+import { layerTempSqlite } from "./support/ledger/sqlite.js"
 
 describe("TaskLedger contract: memory", () => {
   ledgerContract(() => TaskLedger.layerMemory)

@@ -9,8 +9,8 @@ import * as Option from "effect/Option"
 import { TaskLedger } from "../src/TaskLedger.js"
 import * as TaskLedgerSql from "../src/TaskLedgerSql.js"
 import * as TaskLedgerSqlite from "../src/TaskLedgerSqlite.js"
-import { crashKeys, crashTaskId } from "./ledger/crash-writer.js"
-import { tempDir } from "./ledger/sqlite.js"
+import { crashKeys, crashTaskId } from "./support/ledger/crash-writer.js"
+import { tempDir } from "./support/ledger/sqlite.js"
 
 // The ledger on a file, with the SqlClient beside it so that a test can look at the rows themselves.
 const layerWithClient = (filename: string) =>
@@ -60,7 +60,7 @@ describe("TaskLedgerSql", () => {
     Effect.gen(function*() {
       const filename = join(yield* tempDir, "crash.sqlite")
       const lines = yield* Effect.async<ReadonlyArray<string>, Error>((resume) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "test/ledger/crash-writer.ts", filename], {
+        const child = spawn(process.execPath, ["--import", "tsx", "test/support/ledger/crash-writer.ts", filename], {
           stdio: ["ignore", "pipe", "inherit"]
         })
         let output = ""

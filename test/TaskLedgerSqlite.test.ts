@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import { TaskLedger } from "../src/TaskLedger.js"
 import * as TaskLedgerSqlite from "../src/TaskLedgerSqlite.js"
-import { tempDir } from "./ledger/sqlite.js"
+import { tempDir } from "./support/ledger/sqlite.js"
 
 const intent = (key: string) => ({
   correlationKey: key,

@@ -1,5 +1,5 @@
 /**
- * Child process of the SIGKILL test: `node --import tsx test/ledger/crash-writer.ts <file>`.
+ * Child process of the SIGKILL test: `node --import tsx test/support/ledger/crash-writer.ts <file>`.
  * Several fibers record intents, then posted ids, in batches of 10, forever. After each write returns
  * (that is, after its commit) the child prints what is now durable:
  *   `intents <batch>`: keys `<batch>-0` .. `<batch>-9` are recorded;
@@ -8,8 +8,8 @@
  */
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
-import { TaskLedger } from "../../src/TaskLedger.js"
-import * as TaskLedgerSqlite from "../../src/TaskLedgerSqlite.js"
+import { TaskLedger } from "../../../src/TaskLedger.js"
+import * as TaskLedgerSqlite from "../../../src/TaskLedgerSqlite.js"
 
 /** Keys of one batch of the crash writer. */
 export const crashKeys = (batch: string) => Arr.range(0, 9).map((j) => `${batch}-${j}`)

@@ -9,7 +9,7 @@ import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { type IntentInput, InvalidTransition, type LedgerError, TaskLedger } from "../../src/TaskLedger.js"
+import { type IntentInput, InvalidTransition, type LedgerError, TaskLedger } from "../../../src/TaskLedger.js"
 
 const intent = (n: number, overrides: Partial<IntentInput> = {}): IntentInput => ({
   correlationKey: `key-${String(n).padStart(4, "0")}`,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as TaskLedgerSqlite from "../../src/TaskLedgerSqlite.js"
+import * as TaskLedgerSqlite from "../../../src/TaskLedgerSqlite.js"
 
 /** A temporary directory for the duration of the scope. */
 export const tempDir = Effect.acquireRelease(
