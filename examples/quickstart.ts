@@ -111,8 +111,7 @@ const submitAll = <Task extends { readonly keyword: Keyword.Keyword }>(
           )
         ),
       { concurrency: "unbounded" }
-    )
-  )
+    ))
 
 /**
  * The ids of `taskIds` as each one shows up in the engine's tasks_ready list, each once. The list holds
@@ -124,7 +123,7 @@ const readyIds = (
   tasksReadyPacer: Pacer.Pacer
 ) =>
   Stream.unwrap(
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const client = yield* DataForSeoClient.DataForSeoClient
       const waiting = new Set(taskIds) // `delete` is true the first time an id is seen only
       const poll = tasksReadyPacer.pace(client.get(engine.paths.tasksReady, TasksReady.TasksReadyItem)).pipe(
@@ -152,7 +151,7 @@ const fetchAdvanced = <Task, Regular, Advanced, Html>(
   engine: Engine.Engine<Task, Regular, Advanced, Html>,
   taskId: string
 ) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const client = yield* DataForSeoClient.DataForSeoClient
     const reply = yield* client.get(engine.paths.taskGet("advanced", taskId), engine.AdvancedResult)
     // A task-level code is a value in the reply (one failed task is not a failed call): firstResult makes it an error.
@@ -179,7 +178,7 @@ const collect = <Task, Regular, Advanced extends AdvancedResult, Html>(
   return readyIds(engine, submitted.map(({ posted }) => posted.id), tasksReadyPacer).pipe(
     Stream.mapEffect(
       (taskId) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const ledger = yield* TaskLedger.TaskLedger
           const result = yield* Effect.either(fetchAdvanced(engine, taskId))
           if (Either.isRight(result)) yield* ledger.recordCollected([{ taskId }])
@@ -216,7 +215,7 @@ const describe = ({ baseUrl, login }: DataForSeoConfig.Settings): string =>
 
 const seconds = (duration: Duration.Duration): string => `${(Duration.toMillis(duration) / 1000).toFixed(1)} s`
 
-const program = Effect.gen(function* () {
+const program = Effect.gen(function*() {
   const settings = yield* DataForSeoConfig.DataForSeoConfig
   const batcher = yield* TaskBatcher.TaskBatcher
   const ledger = yield* TaskLedger.TaskLedger
@@ -244,13 +243,14 @@ const program = Effect.gen(function* () {
   ).pipe(
     Stream.runForEach(printResult),
     Effect.timeout(maxWait),
-    Effect.catchTag("TimeoutException", () =>
-      Effect.flatMap(ledger.uncollected({ runId: batcher.runId }), (entries) =>
-        new ResultsTimeoutError({
-          waited: Duration.format(maxWait),
-          taskIds: entries.flatMap((entry) => entry.taskId ?? [])
-        })
-      )
+    Effect.catchTag(
+      "TimeoutException",
+      () =>
+        Effect.flatMap(ledger.uncollected({ runId: batcher.runId }), (entries) =>
+          new ResultsTimeoutError({
+            waited: Duration.format(maxWait),
+            taskIds: entries.flatMap((entry) => entry.taskId ?? [])
+          }))
     ),
     Effect.timed
   )
@@ -276,7 +276,7 @@ const emulatorLogin = "sandbox"
  * names any that is missing.
  */
 const Target = Layer.unwrapScoped(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const login = yield* Config.option(Config.string("DATAFORSEO_LOGIN"))
     if (Option.isSome(login)) return DataForSeoConfig.layerConfig
     const sandbox = yield* Sandbox.serve({ queueDelay: { normal: "2 seconds", high: "500 millis" } })

@@ -9,22 +9,30 @@
  * `Sandbox.Emulator` to inspect what was created, billed and called. Under `@effect/vitest` the same layer
  * goes in `it.layer(...)` or `Effect.provide`, and `TestClock` drives the emulator's task queue.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Console, Effect, Layer, Redacted, Schedule } from "effect"
 // In your project: `from "effect-dataforseo"` and `from "effect-dataforseo/sandbox"`.
-import { DataForSeoClient, DataForSeoConfig, Diagnosis, Envelope, GoogleOrganic, TaskBatcher, TaskLedger } from "../src/index.js"
+import {
+  DataForSeoClient,
+  DataForSeoConfig,
+  Diagnosis,
+  Envelope,
+  GoogleOrganic,
+  TaskBatcher,
+  TaskLedger
+} from "../src/index.js"
 import { Sandbox } from "../src/sandbox/index.js"
 
 // --- your program ----------------------------------------------------------------------------------------
 
 /** Posts each keyword to Google and returns the domain ranked first for it. */
 const topDomains = (keywords: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const batcher = yield* TaskBatcher.TaskBatcher
     const client = yield* DataForSeoClient.DataForSeoClient
     const firstDomain = (taskId: string) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const reply = yield* client.get(GoogleOrganic.paths.taskGet("regular", taskId), GoogleOrganic.RegularResult)
         const serp = yield* Envelope.firstResult(reply, taskId)
         const organic = (serp.items ?? []).flatMap((item) => (item.type === "organic" ? [item] : []))
@@ -76,12 +84,11 @@ const testLayer = (sandbox: Sandbox.SandboxOptions) =>
 const keywords = ["effect typescript", "dataforseo api", "pour over coffee"]
 
 /** A failed check is a bug in the program under test. */
-const check = (holds: boolean, what: string) =>
-  holds ? Console.log(`  ✓ ${what}`) : Effect.dieMessage(`✗ ${what}`)
+const check = (holds: boolean, what: string) => holds ? Console.log(`  ✓ ${what}`) : Effect.dieMessage(`✗ ${what}`)
 
 const stats = Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)
 
-const returnsOneDomainPerKeyword = Effect.gen(function* () {
+const returnsOneDomainPerKeyword = Effect.gen(function*() {
   yield* Console.log("returns one domain per keyword, for one task_post call")
   const domains = yield* topDomains(keywords)
   const { calls, tasksCreated, totalCost } = yield* stats
@@ -93,7 +100,7 @@ const returnsOneDomainPerKeyword = Effect.gen(function* () {
   yield* check(Math.abs(totalCost - 3 * 0.0006) < 1e-9, `charged $${totalCost.toFixed(4)}`)
 }).pipe(Effect.provide(testLayer({ queueDelay: { normal: "300 millis" } })))
 
-const neverPaysTwiceWhenTheReplyIsLost = Effect.gen(function* () {
+const neverPaysTwiceWhenTheReplyIsLost = Effect.gen(function*() {
   yield* Console.log("never pays twice when the task_post reply is lost")
   yield* topDomains(keywords)
   const { calls, tasksBilled } = yield* stats
@@ -107,6 +114,9 @@ const neverPaysTwiceWhenTheReplyIsLost = Effect.gen(function* () {
 )
 
 // A failed check is a defect: its full report. A failure you can fix would be told in two lines.
-NodeRuntime.runMain(Diagnosis.reportFailure(Effect.zipRight(returnsOneDomainPerKeyword, neverPaysTwiceWhenTheReplyIsLost)), {
-  disableErrorReporting: true
-})
+NodeRuntime.runMain(
+  Diagnosis.reportFailure(Effect.zipRight(returnsOneDomainPerKeyword, neverPaysTwiceWhenTheReplyIsLost)),
+  {
+    disableErrorReporting: true
+  }
+)

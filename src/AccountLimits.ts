@@ -32,7 +32,6 @@ import { UserData } from "./UserData.js"
 /** A per-minute limit in user_data that is not a limit. Declared with the library's other errors. */
 export { AccountLimitsError }
 
-
 /** Where user_data keeps each limit, under `rates.limits.minute`. */
 const paths = {
   taskPostPerMinute: ["serp", "task_post"],
@@ -48,7 +47,9 @@ const nodeAt = (root: unknown, path: ReadonlyArray<string>): Either.Either<unkno
   for (let i = 0; i < path.length; i++) {
     if (node === undefined || node === null) return Either.right(undefined)
     if (!Predicate.isRecord(node)) {
-      return Either.left(new AccountLimitsError({ path: path.slice(0, i).join("."), reason: `not a table: ${JSON.stringify(node)}` }))
+      return Either.left(
+        new AccountLimitsError({ path: path.slice(0, i).join("."), reason: `not a table: ${JSON.stringify(node)}` })
+      )
     }
     node = node[path[i] ?? ""]
   }
@@ -67,7 +68,9 @@ const smallest = (node: unknown, path: string): Either.Either<number | undefined
       : Either.left(new AccountLimitsError({ path, reason: `${node} is not a positive whole number` }))
   }
   if (!Predicate.isRecord(node)) {
-    return Either.left(new AccountLimitsError({ path, reason: `${JSON.stringify(node)} is not a positive whole number` }))
+    return Either.left(
+      new AccountLimitsError({ path, reason: `${JSON.stringify(node)} is not a positive whole number` })
+    )
   }
   let least: number | undefined
   for (const [key, child] of Object.entries(node)) {
@@ -87,7 +90,10 @@ const limitAt = (user: unknown, path: ReadonlyArray<string>) =>
  * user_data gives no tasks per POST, simultaneous requests or window: these come from `fallback`.
  * A value there that is not a positive whole number is an `AccountLimitsError` naming its path.
  */
-export const fromUserData = (user: UserData, fallback: Limits = defaultLimits): Either.Either<Limits, AccountLimitsError> =>
+export const fromUserData = (
+  user: UserData,
+  fallback: Limits = defaultLimits
+): Either.Either<Limits, AccountLimitsError> =>
   Either.map(
     Either.all({
       taskPostPerMinute: limitAt(user, paths.taskPostPerMinute),
@@ -105,8 +111,10 @@ export const fromUserData = (user: UserData, fallback: Limits = defaultLimits): 
 /** The account's limits (`fromUserData`), read from `GET /v3/appendix/user_data` (free). */
 export const fromAccount: (
   fallback?: Limits
-) => Effect.Effect<Limits, DataForSeoError | AccountLimitsError, DataForSeoClient> = Effect.fn("AccountLimits.fromAccount")(
-  function* (fallback: Limits = defaultLimits) {
+) => Effect.Effect<Limits, DataForSeoError | AccountLimitsError, DataForSeoClient> = Effect.fn(
+  "AccountLimits.fromAccount"
+)(
+  function*(fallback: Limits = defaultLimits) {
     const client = yield* DataForSeoClient
     const reply = yield* client.get("/v3/appendix/user_data", UserData, { retry: "transient" })
     return yield* fromUserData(yield* Envelope.firstResult(reply), fallback)
@@ -125,7 +133,7 @@ export const layer: Layer.Layer<
   DataForSeoConfig | DataForSeoClient
 > = Layer.effect(
   DataForSeoConfig,
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const settings = yield* DataForSeoConfig
     const limits = yield* fromAccount(settings.limits)
     return { ...settings, limits }

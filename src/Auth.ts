@@ -17,7 +17,9 @@ import { DataForSeoConfig } from "./DataForSeoConfig.js"
 /** The authorization service. */
 export interface Service {
   /** Adds the credentials to a request. */
-  readonly authorize: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientRequest.HttpClientRequest>
+  readonly authorize: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientRequest.HttpClientRequest>
 }
 
 /** Tag of the authorization service. */
@@ -27,7 +29,8 @@ export class Auth extends Context.Tag("effect-dataforseo/Auth")<Auth, Service>()
 export const basic = (login: string, password: Redacted.Redacted<string>): Service => {
   const header = Redacted.make(`Basic ${Buffer.from(`${login}:${Redacted.value(password)}`).toString("base64")}`)
   return {
-    authorize: (request) => Effect.succeed(HttpClientRequest.setHeader(request, "authorization", Redacted.value(header)))
+    authorize: (request) =>
+      Effect.succeed(HttpClientRequest.setHeader(request, "authorization", Redacted.value(header)))
   }
 }
 

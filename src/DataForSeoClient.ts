@@ -19,12 +19,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import * as Auth from "./Auth.js"
-import * as Deadlines from "./internal/deadlines.js"
 import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
 import { type DataForSeoError, TimeoutError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
+import * as Deadlines from "./internal/deadlines.js"
 import * as Failure from "./internal/failure.js"
 import * as Transport from "./internal/transport.js"
 import type * as Pacer from "./Pacer.js"
@@ -55,7 +55,10 @@ export interface CallOptions {
    * method and the HTTP status. A caller that would wrap the call in a span of its own names this one
    * instead: one span per call.
    */
-  readonly span?: { readonly name?: string | undefined; readonly attributes?: Readonly<Record<string, unknown>> | undefined } | undefined
+  readonly span?: {
+    readonly name?: string | undefined
+    readonly attributes?: Readonly<Record<string, unknown>> | undefined
+  } | undefined
 }
 
 /** The HTTP service. */
@@ -97,7 +100,7 @@ const utf8 = new TextDecoder()
 
 /** Builds the service from its configuration, the authorization and an `HttpClient`. */
 export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | HttpClient.HttpClient> = Effect.gen(
-  function* () {
+  function*() {
     const settings = yield* DataForSeoConfig
     const auth = yield* Auth.Auth
     const permits = yield* Effect.makeSemaphore(settings.limits.simultaneousRequests)
@@ -119,10 +122,16 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     const exchange = (endpoint: string, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
       auth.authorize(request).pipe(
         Effect.flatMap(httpClient.execute),
-        Effect.flatMap((response) => Effect.map(response.arrayBuffer, (buffer) => ({ status: response.status, bytes: new Uint8Array(buffer) }))),
+        Effect.flatMap((response) =>
+          Effect.map(response.arrayBuffer, (buffer) => ({ status: response.status, bytes: new Uint8Array(buffer) }))
+        ),
         Effect.mapError((error) => Transport.transportError(endpoint, error)),
         (exchanged) =>
-          deadlines.within(exchanged, timeout, () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })),
+          deadlines.within(
+            exchanged,
+            timeout,
+            () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })
+          ),
         permits.withPermits(1)
       )
 
@@ -135,7 +144,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     ): Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R> => {
       const timeout = Duration.decode(options.timeout ?? settings.requestTimeout)
       const mode = options.retry ?? (method === "GET" ? "transient" : "safe")
-      const attempt = Effect.gen(function* () {
+      const attempt = Effect.gen(function*() {
         const sent = exchange(path, request, timeout)
         const { status, bytes } = yield* options.pacer === undefined ? sent : options.pacer.pace(sent)
         yield* Effect.annotateCurrentSpan("http.response.status_code", status)
@@ -152,14 +161,16 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         }
         return yield* Envelope.decodeResults(path, envelope, result)
       })
-      return (mode === "none" ? attempt : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })).pipe(
-        Effect.withSpan(options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
-          kind: "client",
-          // the call site is always this line: capturing it would cost a stack trace per call
-          captureStackTrace: false,
-          attributes: { "dataforseo.path": path, "http.request.method": method, ...options.span?.attributes }
-        })
-      )
+      return (mode === "none"
+        ? attempt
+        : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })).pipe(
+          Effect.withSpan(options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
+            kind: "client",
+            // the call site is always this line: capturing it would cost a stack trace per call
+            captureStackTrace: false,
+            attributes: { "dataforseo.path": path, "http.request.method": method, ...options.span?.attributes }
+          })
+        )
     }
 
     return {
@@ -171,8 +182,8 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
 )
 
 /** The service, from `DataForSeoConfig`, `Auth` and an `HttpClient` (FetchHttpClient in production, the sandbox in tests). */
-export const layer: Layer.Layer<DataForSeoClient, never, DataForSeoConfig | Auth.Auth | HttpClient.HttpClient> =
-  Layer.effect(DataForSeoClient, make)
+export const layer: Layer.Layer<DataForSeoClient, never, DataForSeoConfig | Auth.Auth | HttpClient.HttpClient> = Layer
+  .effect(DataForSeoClient, make)
 
 /** The service with HTTP Basic authorization from the configuration: needs `DataForSeoConfig` and an `HttpClient`. */
 export const layerBasic: Layer.Layer<DataForSeoClient, never, DataForSeoConfig | HttpClient.HttpClient> = layer.pipe(

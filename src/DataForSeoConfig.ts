@@ -93,7 +93,9 @@ export interface Options {
   readonly baseUrl?: "production" | "sandbox" | (string & {}) | undefined
   readonly requestTimeout?: Duration.DurationInput | undefined
   readonly retry?: Partial<{ readonly times: number; readonly baseDelay: Duration.DurationInput }> | undefined
-  readonly limits?: (Partial<Omit<Limits, "window">> & { readonly window?: Duration.DurationInput | undefined }) | undefined
+  readonly limits?:
+    | (Partial<Omit<Limits, "window">> & { readonly window?: Duration.DurationInput | undefined })
+    | undefined
 }
 
 /** The configuration service. */
@@ -142,13 +144,21 @@ export const validate = (settings: Settings): Either.Either<Settings, ConfigErro
     [["password"], nonBlank(Redacted.value(settings.password)), "must not be blank"],
     [["baseUrl"], httpUrl(settings.baseUrl), baseUrlMustBe],
     [["limits", "taskPostPerMinute"], wholeAtLeast(1, limits.taskPostPerMinute), count],
-    [["limits", "tasksPerPost"], wholeAtLeast(1, limits.tasksPerPost) && limits.tasksPerPost <= maxTasksPerPost, `must be a whole number from 1 to ${maxTasksPerPost}`],
+    [
+      ["limits", "tasksPerPost"],
+      wholeAtLeast(1, limits.tasksPerPost) && limits.tasksPerPost <= maxTasksPerPost,
+      `must be a whole number from 1 to ${maxTasksPerPost}`
+    ],
     [["limits", "tasksReadyPerMinute"], wholeAtLeast(1, limits.tasksReadyPerMinute), count],
     [["limits", "taskGetPerMinute"], wholeAtLeast(1, limits.taskGetPerMinute), count],
     [["limits", "simultaneousRequests"], wholeAtLeast(1, limits.simultaneousRequests), count],
     [["limits", "window"], positive(limits.window), "must be longer than zero"],
     [["requestTimeout"], positive(settings.requestTimeout), "must be longer than zero"],
-    [["retry", "times"], wholeAtLeast(0, settings.retry.times) && settings.retry.times <= maxRetryTimes, retryTimesMustBe]
+    [
+      ["retry", "times"],
+      wholeAtLeast(0, settings.retry.times) && settings.retry.times <= maxRetryTimes,
+      retryTimesMustBe
+    ]
   ])
 }
 
@@ -179,7 +189,10 @@ export const config: Config.Config<Settings> = Config.all({
   login: nonBlankString("DATAFORSEO_LOGIN"),
   password: Config.redacted(nonBlankString("DATAFORSEO_PASSWORD")),
   baseUrl: Config.string("DATAFORSEO_BASE_URL").pipe(
-    Config.validate({ message: `DATAFORSEO_BASE_URL ${baseUrlMustBe}`, validation: (url) => httpUrl(resolveBaseUrl(url)) }),
+    Config.validate({
+      message: `DATAFORSEO_BASE_URL ${baseUrlMustBe}`,
+      validation: (url) => httpUrl(resolveBaseUrl(url))
+    }),
     Config.withDefault("production")
   ),
   requestTimeout: Config.duration("DATAFORSEO_REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(60))),
@@ -193,7 +206,10 @@ export const config: Config.Config<Settings> = Config.all({
   limits: Config.all({
     taskPostPerMinute: positiveInt("DATAFORSEO_TASK_POST_PER_MINUTE", defaultLimits.taskPostPerMinute),
     tasksPerPost: positiveInt("DATAFORSEO_TASKS_PER_POST", defaultLimits.tasksPerPost).pipe(
-      Config.validate({ message: `DATAFORSEO_TASKS_PER_POST must be at most ${maxTasksPerPost}`, validation: (n) => n <= maxTasksPerPost })
+      Config.validate({
+        message: `DATAFORSEO_TASKS_PER_POST must be at most ${maxTasksPerPost}`,
+        validation: (n) => n <= maxTasksPerPost
+      })
     ),
     tasksReadyPerMinute: positiveInt("DATAFORSEO_TASKS_READY_PER_MINUTE", defaultLimits.tasksReadyPerMinute),
     taskGetPerMinute: positiveInt("DATAFORSEO_TASK_GET_PER_MINUTE", defaultLimits.taskGetPerMinute),
@@ -201,10 +217,11 @@ export const config: Config.Config<Settings> = Config.all({
     window: Config.succeed(defaultLimits.window)
   })
 }).pipe(
-  Config.mapOrFail(({ retryTimes, ...settings }) =>
-    validate(make({ ...settings, retry: { times: retryTimes } }))
-  )
+  Config.mapOrFail(({ retryTimes, ...settings }) => validate(make({ ...settings, retry: { times: retryTimes } })))
 )
 
 /** The configuration read from `config` (environment variables unless another ConfigProvider is set). */
-export const layerConfig: Layer.Layer<DataForSeoConfig, ConfigError.ConfigError> = Layer.effect(DataForSeoConfig, config)
+export const layerConfig: Layer.Layer<DataForSeoConfig, ConfigError.ConfigError> = Layer.effect(
+  DataForSeoConfig,
+  config
+)

@@ -199,7 +199,9 @@ export const DataForSeoErrorSchema: Schema.Union<[
 
 /** The error's message, with the path of a decode failure (a transport failure's message names its code and host). */
 export const describe = (error: DataForSeoError): string =>
-  error._tag === "DecodeError" && error.path !== "" ? `${error.message} (at ${error.path} of the ${error.endpoint} reply)` : error.message
+  error._tag === "DecodeError" && error.path !== ""
+    ? `${error.message} (at ${error.path} of the ${error.endpoint} reply)`
+    : error.message
 
 // ---------------------------------------------------------------------------------------------
 // the library's own failures: before a call, or about what calls did

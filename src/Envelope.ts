@@ -17,8 +17,8 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { gunzipSync } from "node:zlib"
 import { DecodeError, type StatusError } from "./DataForSeoError.js"
-import { systemCause } from "./internal/transport.js"
 import { fastArray } from "./internal/fastArray.js"
+import { systemCause } from "./internal/transport.js"
 import * as StatusCode from "./StatusCode.js"
 
 /**
@@ -105,7 +105,8 @@ type WireTask = NonNullable<WireEnvelope["tasks"]>[number]
 
 // A task that already has every default (as the API sends them) is used as it is, without a copy.
 const isNormal = (task: WireTask): task is WireTask & Task<unknown> =>
-  typeof task.cost === "number" && typeof task.result_count === "number" && Array.isArray(task.path) && task.result !== undefined
+  typeof task.cost === "number" && typeof task.result_count === "number" && Array.isArray(task.path) &&
+  task.result !== undefined
 
 /** A reply as sent, with the defaults `Envelope` documents: absent or null counts are 0, `tasks` and `path` []. */
 export const normalize = (wire: WireEnvelope): Envelope<unknown> => ({
@@ -159,7 +160,9 @@ export const firstResult = <A>(envelope: Envelope<A>, taskId?: string): Either.E
   }
   const result = task?.result?.[0]
   return result === undefined
-    ? Either.left(StatusCode.toError(40400, task === undefined ? "the reply has no task" : "the task has no result", { taskId: id }))
+    ? Either.left(
+      StatusCode.toError(40400, task === undefined ? "the reply has no task" : "the task has no result", { taskId: id })
+    )
     : Either.right(result)
 }
 
@@ -180,7 +183,11 @@ export const gunzip = (endpoint: string, bytes: Uint8Array): Effect.Effect<Uint8
     ? Effect.try({
       try: () => gunzipSync(bytes),
       catch: (cause) =>
-        new DecodeError({ endpoint, path: "", message: `the reply's gzip body is corrupt or cut short: ${systemCause(cause).message}` })
+        new DecodeError({
+          endpoint,
+          path: "",
+          message: `the reply's gzip body is corrupt or cut short: ${systemCause(cause).message}`
+        })
     })
     : Effect.succeed(bytes)
 
@@ -194,7 +201,11 @@ const firstIssue = (error: ParseResult.ParseError): { path: string; message: str
 
 const decodeError = (endpoint: string, error: ParseResult.ParseError, at: ReadonlyArray<string | number> = []) => {
   const issue = firstIssue(error)
-  return new DecodeError({ endpoint, message: issue.message, path: [...at, ...(issue.path === "" ? [] : [issue.path])].join(".") })
+  return new DecodeError({
+    endpoint,
+    message: issue.message,
+    path: [...at, ...(issue.path === "" ? [] : [issue.path])].join(".")
+  })
 }
 
 // The envelope with its results left as they are: one decoder, compiled once, for every reply. Results are
@@ -209,7 +220,8 @@ export const decodeWire = (endpoint: string, text: string): Either.Either<Envelo
   Either.mapBoth(decodeWireEither(text), { onLeft: (error) => decodeError(endpoint, error), onRight: normalize })
 
 // A reply whose tasks carry no result (task_post, id_list errors, ...) is what it is, whatever the result schema.
-const resultless = (envelope: Envelope<unknown>): envelope is Envelope<never> => envelope.tasks.every((task) => task.result === null)
+const resultless = (envelope: Envelope<unknown>): envelope is Envelope<never> =>
+  envelope.tasks.every((task) => task.result === null)
 
 /** Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`. */
 export const decodeResults = <A, I, R>(
@@ -223,11 +235,11 @@ export const decodeResults = <A, I, R>(
     task.result === null
       ? Effect.succeed({ ...task, result: null })
       : Effect.map(
-          Effect.forEach(task.result, (item, i) =>
-            Effect.mapError(decodeOne(item), (error) => decodeError(endpoint, error, ["tasks", t, "result", i]))
-          ),
-          (decoded) => ({ ...task, result: decoded })
-        )
+        Effect.forEach(task.result, (item, i) =>
+          Effect.mapError(decodeOne(item), (error) =>
+            decodeError(endpoint, error, ["tasks", t, "result", i]))),
+        (decoded) => ({ ...task, result: decoded })
+      )
   return Effect.map(Effect.forEach(envelope.tasks, decodeTask), (tasks) => ({ ...envelope, tasks }))
 }
 
@@ -243,8 +255,11 @@ export const decodeBody = <A, I, R>(
   bytes: Uint8Array,
   result: Schema.Schema<A, I, R>
 ): Effect.Effect<Envelope<A>, DecodeError, R> =>
-  Effect.flatMap(gunzip(endpoint, bytes), (text) =>
-    Effect.flatMap(decodeWire(endpoint, utf8.decode(text)), (envelope) => decodeResults(endpoint, envelope, result)))
+  Effect.flatMap(
+    gunzip(endpoint, bytes),
+    (text) =>
+      Effect.flatMap(decodeWire(endpoint, utf8.decode(text)), (envelope) => decodeResults(endpoint, envelope, result))
+  )
 
 /** Only the request-level status of a body, if it has one: for a reply that is not HTTP 200. */
 export const decodeStatus = Schema.decodeUnknownOption(Schema.parseJson(Status))

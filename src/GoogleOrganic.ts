@@ -17,15 +17,12 @@
  */
 import * as Schema from "effect/Schema"
 import { type Engine, type EnginePaths, standardPaths } from "./Engine.js"
-import * as Keyword from "./Keyword.js"
 import { GoogleAdvancedResult, GoogleRegularResult } from "./GoogleResults.js"
 import { HtmlResult } from "./HtmlResult.js"
+import * as Keyword from "./Keyword.js"
 import * as TaskOptions from "./TaskOptions.js"
 
-export {
-  GoogleAdvancedResult as AdvancedResult,
-  GoogleRegularResult as RegularResult
-} from "./GoogleResults.js"
+export { GoogleAdvancedResult as AdvancedResult, GoogleRegularResult as RegularResult } from "./GoogleResults.js"
 export { HtmlResult } from "./HtmlResult.js"
 
 const live = "/v3/serp/google/organic/live"
@@ -198,7 +195,10 @@ export const googleRules: ReadonlyArray<TaskOptions.CrossFieldRule<RuleFields>> 
 const TaskFields = Schema.Struct({ ...TaskOptions.fields, ...googleFields })
 
 // checked for every task posted: one list, one pass
-const allRules: ReadonlyArray<TaskOptions.CrossFieldRule<typeof TaskFields.Type>> = [...TaskOptions.sharedRules, ...googleRules]
+const allRules: ReadonlyArray<TaskOptions.CrossFieldRule<typeof TaskFields.Type>> = [
+  ...TaskOptions.sharedRules,
+  ...googleRules
+]
 
 const codec = TaskOptions.codec(
   TaskFields.pipe(

@@ -84,8 +84,8 @@ export const searchText = (keyword: Keyword): string =>
   typeof keyword === "string"
     ? keyword
     : keyword.encoded
-        .replace(/\+/g, " ")
-        .replace(percentRun, (run) => utf8.decode(Uint8Array.from(run.slice(1).split("%"), hexByte)))
+      .replace(/\+/g, " ")
+      .replace(percentRun, (run) => utf8.decode(Uint8Array.from(run.slice(1).split("%"), hexByte)))
 
 /** Characters as the API counts them: code points, so that an emoji is one character, not two. */
 export const characters = (text: string): number => [...text].length

@@ -78,7 +78,12 @@ interface Adaptive {
   readonly cut: (now: number) => void
 }
 
-const makeAdaptive = (limit: number, windowMillis: number, decrease: number, recovery: number | undefined): Adaptive => {
+const makeAdaptive = (
+  limit: number,
+  windowMillis: number,
+  decrease: number,
+  recovery: number | undefined
+): Adaptive => {
   // the limit right after the last cut, when that cut was, and the calls a window gives back since
   let floor = limit
   let cutAt = 0
@@ -108,7 +113,9 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
     const window = Duration.decode(options.window)
     const windowMillis = Duration.toMillis(window)
     const spread = options.spread === true
-    const decrease = options.decrease !== undefined && options.decrease > 0 && options.decrease < 1 ? options.decrease : 0.5
+    const decrease = options.decrease !== undefined && options.decrease > 0 && options.decrease < 1
+      ? options.decrease
+      : 0.5
     const recovery = options.recovery === undefined ? undefined : Math.max(1, Math.floor(options.recovery))
     const adaptive = makeAdaptive(limit, windowMillis, decrease, recovery)
     // slots[k % limit] resolves with the end time of call k. Call k waits for call k - L, where L is the
@@ -130,8 +137,7 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
         const startAt = spread ? Math.max(now, lastStart + windowMillis / inForce) : now
         lastStart = startAt
         return { previous, mine, startAt, claimedIn: epoch }
-      })
-    )
+      }))
 
     // Whole milliseconds, rounded up: a clock may not wake a fraction of a millisecond early.
     const sleepUntil = (at: number) =>
@@ -157,8 +163,7 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
       pace: (effect) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.flatMap(claim, ({ claimedIn, mine, previous, startAt }) =>
-            restore(Effect.zipRight(waitFor(previous, startAt), effect)).pipe(Effect.ensuring(end(mine, claimedIn)))
-          )
+            restore(Effect.zipRight(waitFor(previous, startAt), effect)).pipe(Effect.ensuring(end(mine, claimedIn))))
         ),
       rateLimited: Effect.map(Clock.currentTimeMillis, (now) => {
         if (endedInEpoch) {
@@ -168,6 +173,7 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
         }
         return adaptive.at(now)
       }),
-      currentLimit: Effect.map(Clock.currentTimeMillis, (now) => adaptive.at(now))
+      currentLimit: Effect.map(Clock.currentTimeMillis, (now) =>
+        adaptive.at(now))
     }
   })

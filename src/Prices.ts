@@ -46,7 +46,6 @@ export const estimate = <Task>(engine: TaskSide<Task>, task: Task, json: TaskJso
   return base * (1 + (pages - 1) * table.extraPageFactor + rectangles) * engine.costMultiplier(task)
 }
 
-
 /** Where user_data keeps the price of a SERP task_post at each priority (under `price`). */
 const TaskPostPrices = Schema.Struct({
   serp: Schema.Struct({
@@ -69,7 +68,10 @@ const firstCost = (node: PriceTree): number | undefined => {
  * `priority_high` (the first entry of each), taken as the base price of a task's first page. user_data
  * lists no price for further pages: `extraPageFactor` comes from `fallback`.
  */
-export const fromUserData = (user: UserData, fallback: Table = standard): Either.Either<Table, PricesUnavailableError> =>
+export const fromUserData = (
+  user: UserData,
+  fallback: Table = standard
+): Either.Either<Table, PricesUnavailableError> =>
   Either.flatMap(
     Either.mapLeft(Schema.decodeUnknownEither(TaskPostPrices)(user.price ?? {}), (error) => {
       const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
@@ -84,7 +86,10 @@ export const fromUserData = (user: UserData, fallback: Table = standard): Either
         return cost !== undefined && Number.isFinite(cost) && cost >= 0
           ? Either.right(cost)
           : Either.left(
-            new PricesUnavailableError({ path: `price.serp.task_post.${priority}`, reason: `no price in ${JSON.stringify(task_post[priority])}` })
+            new PricesUnavailableError({
+              path: `price.serp.task_post.${priority}`,
+              reason: `no price in ${JSON.stringify(task_post[priority])}`
+            })
           )
       }
       return Either.map(
@@ -98,7 +103,7 @@ export const fromUserData = (user: UserData, fallback: Table = standard): Either
 export const fromAccount = (
   fallback: Table = standard
 ): Effect.Effect<Table, DataForSeoError | PricesUnavailableError, DataForSeoClient> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const client = yield* DataForSeoClient
     const reply = yield* client.get("/v3/appendix/user_data", UserData, { retry: "transient" })
     return yield* fromUserData(yield* Envelope.firstResult(reply), fallback)

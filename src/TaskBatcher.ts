@@ -50,8 +50,8 @@ import {
   PostOutcomeUnknownError
 } from "./DataForSeoError.js"
 import type { TaskSide } from "./Engine.js"
-import { amount, checked, wholeAtLeast } from "./internal/rules.js"
 import * as internal from "./internal/batcher/make.js"
+import { amount, checked, wholeAtLeast } from "./internal/rules.js"
 import * as Prices from "./Prices.js"
 import type { LedgerError, LedgerStoreError, TaskLedger } from "./TaskLedger.js"
 
@@ -77,8 +77,6 @@ export const PostedTask = Schema.Struct({
 
 /** @see PostedTask */
 export interface PostedTask extends Schema.Schema.Type<typeof PostedTask> {}
-
-
 
 /** Everything `submit` can fail with, for one task. */
 export type SubmitError =
@@ -213,9 +211,17 @@ export const ownTagPrefix = "dfs:"
  */
 export const validateOptions = (options: Options): Either.Either<Options, ConfigError.ConfigError> =>
   checked(options, [
-    [["runId"], options.runId === undefined || (options.runId.length >= 1 && options.runId.length <= 200), "must be 1 to 200 characters (tags made from it must stay within the API's 255)"],
+    [
+      ["runId"],
+      options.runId === undefined || (options.runId.length >= 1 && options.runId.length <= 200),
+      "must be 1 to 200 characters (tags made from it must stay within the API's 255)"
+    ],
     [["budget"], amount(options.budget), "must be an amount of USD, zero or more"],
-    [["maxAttempts"], options.maxAttempts === undefined || wholeAtLeast(1, options.maxAttempts), "must be a whole number, 1 or more"],
+    [
+      ["maxAttempts"],
+      options.maxAttempts === undefined || wholeAtLeast(1, options.maxAttempts),
+      "must be a whole number, 1 or more"
+    ],
     [["prices", "normal"], amount(options.prices?.normal), "must be an amount of USD, zero or more"],
     [["prices", "high"], amount(options.prices?.high), "must be an amount of USD, zero or more"],
     [["prices", "extraPageFactor"], amount(options.prices?.extraPageFactor), "must be a factor, zero or more"]
@@ -224,14 +230,20 @@ export const validateOptions = (options: Options): Either.Either<Options, Config
 /** Builds the batcher; its packing fibers live as long as the scope. Options out of range are a `ConfigError`. */
 export const make = (
   options: Options = {}
-): Effect.Effect<Service, ConfigError.ConfigError | LedgerStoreError, Scope.Scope | DataForSeoConfig | DataForSeoClient | TaskLedger> =>
-  internal.make(options)
+): Effect.Effect<
+  Service,
+  ConfigError.ConfigError | LedgerStoreError,
+  Scope.Scope | DataForSeoConfig | DataForSeoClient | TaskLedger
+> => internal.make(options)
 
 /** The batcher as a layer: needs the client, its configuration and a ledger. */
 export const layer = (
   options: Options = {}
-): Layer.Layer<TaskBatcher, ConfigError.ConfigError | LedgerStoreError, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
-  Layer.scoped(TaskBatcher, make(options))
+): Layer.Layer<
+  TaskBatcher,
+  ConfigError.ConfigError | LedgerStoreError,
+  DataForSeoClient | DataForSeoConfig | TaskLedger
+> => Layer.scoped(TaskBatcher, make(options))
 
 /**
  * The batcher with the account's own task_post prices for its budget (`Prices.fromAccount`: one free
@@ -248,5 +260,8 @@ export const layerAccountPrices = (
 > =>
   // the options first: a bad one is a ConfigError, without a call
   Layer.unwrapEffect(
-    Effect.zipRight(validateOptions(options), Effect.map(Prices.fromAccount(options.prices), (prices) => layer({ ...options, prices })))
+    Effect.zipRight(
+      validateOptions(options),
+      Effect.map(Prices.fromAccount(options.prices), (prices) => layer({ ...options, prices }))
+    )
   )

@@ -121,9 +121,11 @@ export declare namespace TaskLedger {
      * Intents whose POST outcome is unknown: recorded, never confirmed posted or failed. Pass
      * `recordedBefore` (epoch ms) to leave out the POSTs this process still has in flight.
      */
-    readonly unknownIntents: (options?: QueryOptions & {
-      readonly recordedBefore?: number | undefined
-    }) => Effect.Effect<ReadonlyArray<Entry>, LedgerStoreError>
+    readonly unknownIntents: (
+      options?: QueryOptions & {
+        readonly recordedBefore?: number | undefined
+      }
+    ) => Effect.Effect<ReadonlyArray<Entry>, LedgerStoreError>
     /** Posted tasks (`posted` or `ready`) whose result was not collected yet. */
     readonly uncollected: (options?: QueryOptions) => Effect.Effect<ReadonlyArray<Entry>, LedgerStoreError>
     /** The entry of one correlation key. */

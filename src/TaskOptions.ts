@@ -183,11 +183,11 @@ export const osMatchesDevice: CrossFieldRule<{ readonly device?: Device; readonl
   return os === undefined || valid.includes(os)
     ? undefined
     : {
-        path: ["os"],
-        message: `must be ${valid.map((name) => `"${name}"`).join(" or ")} when device is "${device ?? "desktop"}"${
-          device === undefined ? " (the default)" : ""
-        }`
-      }
+      path: ["os"],
+      message: `must be ${valid.map((name) => `"${name}"`).join(" or ")} when device is "${device ?? "desktop"}"${
+        device === undefined ? " (the default)" : ""
+      }`
+    }
 }
 
 /** `postback_data` is required with `postback_url`, and means nothing without it. */
@@ -257,7 +257,10 @@ const fieldEncode = (ast: AST.AST): FastEncode.FastEncode => {
  */
 const fieldwise = (
   ast: AST.AST
-): ((task: { readonly [key: PropertyKey]: unknown }, keys: ReadonlyArray<PropertyKey>) => TaskJson | undefined) | undefined => {
+):
+  | ((task: { readonly [key: PropertyKey]: unknown }, keys: ReadonlyArray<PropertyKey>) => TaskJson | undefined)
+  | undefined =>
+{
   // innermost filter first, as the schema runs them: an outer filter may rely on an inner one
   const refinements: Array<AST.Refinement> = []
   let node = ast
@@ -267,7 +270,9 @@ const fieldwise = (
   }
   if (!AST.isTypeLiteral(node) || node.indexSignatures.length > 0) return undefined
   const fields = new Map(
-    node.propertySignatures.map((signature) => [signature.name, { optional: signature.isOptional, encode: fieldEncode(signature.type) }])
+    node.propertySignatures.map((
+      signature
+    ) => [signature.name, { optional: signature.isOptional, encode: fieldEncode(signature.type) }])
   )
   const required = node.propertySignatures.filter((signature) => !signature.isOptional).length
   return (task, keys) => {

@@ -27,6 +27,9 @@
  *
  * @since 0.1.0
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import type * as Undici from "@effect/platform-node/Undici"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -35,9 +38,6 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeStream from "@effect/platform-node/NodeStream"
-import type * as Undici from "@effect/platform-node/Undici"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -68,13 +68,24 @@ const toUndiciBody = (
     case "Raw":
       return typeof body.body === "string" || body.body instanceof Uint8Array || body.body instanceof Readable
         ? Effect.succeed({ body: body.body })
-        : Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description: "a raw body must be a string, bytes or a Readable" }))
+        : Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "Encode",
+            description: "a raw body must be a string, bytes or a Readable"
+          })
+        )
     case "FormData": {
       const encoded = new Response(body.formData)
       return Effect.tryPromise({
         try: () => encoded.arrayBuffer(),
         catch: (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
-      }).pipe(Effect.map((buffer) => ({ body: new Uint8Array(buffer), contentType: encoded.headers.get("content-type") ?? "multipart/form-data" })))
+      }).pipe(
+        Effect.map((buffer) => ({
+          body: new Uint8Array(buffer),
+          contentType: encoded.headers.get("content-type") ?? "multipart/form-data"
+        }))
+      )
     }
     case "Stream":
       return Effect.map(NodeStream.toReadable(body.stream), (readable) => ({ body: readable }))
@@ -132,8 +143,10 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({ try: () => (text === "" ? null : JSON.parse(text)), catch: (cause) => this.decodeError(cause) })
+    return Effect.flatMap(
+      this.text,
+      (text) =>
+        Effect.try({ try: () => (text === "" ? null : JSON.parse(text)), catch: (cause) => this.decodeError(cause) })
     )
   }
 
@@ -146,12 +159,13 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
       Effect.tryPromise({
         try: () => new Response(buffer, { headers: this.headers }).formData(),
         catch: (cause) => this.decodeError(cause)
-      })
-    )
+      }))
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    if (this.bytes !== undefined) return Stream.map(Stream.fromEffect(this.arrayBuffer), (buffer) => new Uint8Array(buffer))
+    if (this.bytes !== undefined) {
+      return Stream.map(Stream.fromEffect(this.arrayBuffer), (buffer) => new Uint8Array(buffer))
+    }
     return NodeStream.fromReadable<HttpClientError.ResponseError, Uint8Array>(
       (): Readable => this.source.body,
       (cause) => this.decodeError(cause)
@@ -189,15 +203,18 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
             bodyTimeout: 0
           }),
         catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
-      })
-    ).pipe(Effect.map((source) => new UndiciResponse(request, source)))
+      })).pipe(Effect.map((source) => new UndiciResponse(request, source)))
   })
 
 /** The client over the `NodeHttpClient.Dispatcher` in context. */
-export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, NodeHttpClient.Dispatcher> = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(NodeHttpClient.Dispatcher, make)
-)
+export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, NodeHttpClient.Dispatcher> = Layer
+  .effect(
+    HttpClient.HttpClient,
+    Effect.map(NodeHttpClient.Dispatcher, make)
+  )
 
 /** The client over an undici `Agent` of its own, closed with the layer (`NodeHttpClient.dispatcherLayer`). */
-export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.provide(layerWithoutDispatcher, NodeHttpClient.dispatcherLayer)
+export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.provide(
+  layerWithoutDispatcher,
+  NodeHttpClient.dispatcherLayer
+)

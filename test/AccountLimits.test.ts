@@ -8,13 +8,13 @@ import * as Schema from "effect/Schema"
 import * as AccountLimits from "../src/AccountLimits.js"
 import * as DataForSeoClient from "../src/DataForSeoClient.js"
 import * as DataForSeoConfig from "../src/DataForSeoConfig.js"
-import { UserData } from "../src/UserData.js"
 import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as Sandbox from "../src/sandbox/Sandbox.js"
 import * as TaskBatcher from "../src/TaskBatcher.js"
 import * as TaskLedger from "../src/TaskLedger.js"
-import { driven } from "./support/batcher.js"
+import { UserData } from "../src/UserData.js"
 import { decodeOrThrow, resultsOf } from "./results/load.js"
+import { driven } from "./support/batcher.js"
 
 const [fixture] = resultsOf("user-data").map((result) => decodeOrThrow(UserData, result))
 
@@ -56,9 +56,10 @@ describe("AccountLimits.fromUserData", () => {
   it("keeps the fallback for a limit user_data does not give", () => {
     expect(AccountLimits.fromUserData(withMinute(null), configured)).toStrictEqual(Either.right(configured))
     expect(AccountLimits.fromUserData(withMinute({ total: 2000 }), configured)).toStrictEqual(Either.right(configured))
-    expect(AccountLimits.fromUserData(withMinute({ serp: { tasks_ready: 12, task_get: {} } }), configured)).toStrictEqual(
-      Either.right({ ...configured, tasksReadyPerMinute: 12 })
-    )
+    expect(AccountLimits.fromUserData(withMinute({ serp: { tasks_ready: 12, task_get: {} } }), configured))
+      .toStrictEqual(
+        Either.right({ ...configured, tasksReadyPerMinute: 12 })
+      )
   })
 
   it("names the path of a number that is not a positive whole number instead of pacing by it", () => {
@@ -92,16 +93,31 @@ describe("AccountLimits.layer", () => {
   }
 
   it.effect("gives the configuration with the limits the emulator's user_data reports", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const settings = yield* DataForSeoConfig.DataForSeoConfig
-      expect(settings.limits).toStrictEqual({ ...configured, taskPostPerMinute: 700, tasksReadyPerMinute: 12, taskGetPerMinute: 900 })
-      expect({ login: settings.login, baseUrl: settings.baseUrl }).toStrictEqual({ login: "sandbox", baseUrl: Sandbox.inProcessBaseUrl })
-      expect(yield* Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)).toMatchObject({ calls: { user_data: { calls: 1 } } })
+      expect(settings.limits).toStrictEqual({
+        ...configured,
+        taskPostPerMinute: 700,
+        tasksReadyPerMinute: 12,
+        taskGetPerMinute: 900
+      })
+      expect({ login: settings.login, baseUrl: settings.baseUrl }).toStrictEqual({
+        login: "sandbox",
+        baseUrl: Sandbox.inProcessBaseUrl
+      })
+      expect(yield* Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)).toMatchObject({
+        calls: { user_data: { calls: 1 } }
+      })
     }).pipe(Effect.provide(account({ limits: { perMinute: { task_post: 700, tasks_ready: 12, task_get: 900 } } }))))
 
   it.effect("a user_data call that fails is the layer's error", () =>
-    Effect.gen(function* () {
-      const error = yield* Effect.flip(Effect.provide(DataForSeoConfig.DataForSeoConfig, account({ accounts: [{ login: "other", password: "other", balance: 100 }] })))
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.provide(
+          DataForSeoConfig.DataForSeoConfig,
+          account({ accounts: [{ login: "other", password: "other", balance: 100 }] })
+        )
+      )
       expect(error._tag).toBe("AuthError")
     }))
 })
@@ -120,17 +136,20 @@ describe("AccountLimits.layer under the batcher", () => {
     })
     const client = DataForSeoClient.layerBasic.pipe(
       Layer.provideMerge(config),
-      Layer.provideMerge(Sandbox.layer({ queueDelay: { normal: 0, high: 0 }, limits: { perMinute: { task_post: 4 }, window: 1000 } }))
+      Layer.provideMerge(
+        Sandbox.layer({ queueDelay: { normal: 0, high: 0 }, limits: { perMinute: { task_post: 4 }, window: 1000 } })
+      )
     )
     const batcher = TaskBatcher.layer({ window: "20 millis", backoff: "100 millis" }).pipe(
       accountLimits ? Layer.provide(AccountLimits.layer) : (layer) => layer,
       Layer.provide(TaskLedger.layerMemory),
       Layer.provideMerge(client)
     )
-    return Effect.gen(function* () {
+    return Effect.gen(function*() {
       const outcomes = yield* driven(
-        Effect.flatMap(TaskBatcher.TaskBatcher, (b) =>
-          b.submitAll(NaverOrganic.engine, Array.from({ length: 16 }, (_, i) => ({ keyword: `k${i}` })))
+        Effect.flatMap(
+          TaskBatcher.TaskBatcher,
+          (b) => b.submitAll(NaverOrganic.engine, Array.from({ length: 16 }, (_, i) => ({ keyword: `k${i}` })))
         )
       )
       const stats = yield* Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)
@@ -139,7 +158,7 @@ describe("AccountLimits.layer under the batcher", () => {
   }
 
   it.effect("paces task_post by the account's limit: no call refused", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const paced = yield* post(true)
       expect(paced.posted).toBe(16)
       expect(paced.taskPost).toMatchObject({ calls: 16, rejected: 0, peakPerMinute: 4 })

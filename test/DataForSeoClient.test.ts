@@ -47,8 +47,11 @@ const NaverRegular = Schema.Struct({
 describe("DataForSeoClient", () => {
   it.effect("one span per call, with the path, the method and the HTTP status; a caller can name it and add attributes", () => {
     const { spans, tracer } = recordingTracer()
-    return Effect.gen(function* () {
-      const { client } = yield* clientWith([FakeHttp.json(seed("naver-task-post")), FakeHttp.json(seed("naver-task-post"))])
+    return Effect.gen(function*() {
+      const { client } = yield* clientWith([
+        FakeHttp.json(seed("naver-task-post")),
+        FakeHttp.json(seed("naver-task-post"))
+      ])
       yield* client.post("/v3/serp/naver/organic/task_post", [{ keyword: "a" }], Schema.Unknown)
       yield* client.post("/v3/serp/naver/organic/task_post", [{ keyword: "b" }], Schema.Unknown, {
         span: { name: "Mine.post", attributes: { "mine.tasks": 1 } }
@@ -57,7 +60,11 @@ describe("DataForSeoClient", () => {
         [
           "DataForSeoClient.post",
           "client",
-          { "dataforseo.path": "/v3/serp/naver/organic/task_post", "http.request.method": "POST", "http.response.status_code": 200 }
+          {
+            "dataforseo.path": "/v3/serp/naver/organic/task_post",
+            "http.request.method": "POST",
+            "http.response.status_code": 200
+          }
         ],
         [
           "Mine.post",
@@ -74,7 +81,7 @@ describe("DataForSeoClient", () => {
   })
 
   it.effect("sends the configured request: method, URL, Basic header, JSON body", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith([FakeHttp.json(seed("naver-task-post"))], {
         baseUrl: "http://127.0.0.1:9999/"
       })
@@ -92,7 +99,7 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("uses the production host by default and GET without a body", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith([FakeHttp.json(ok())])
       yield* client.get("/v3/serp/google/organic/tasks_ready", Schema.Unknown)
       const [request] = yield* recorded
@@ -102,7 +109,7 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("decodes the task_post example of the docs (seed 000)", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client } = yield* clientWith([FakeHttp.json(seed("naver-task-post"))])
       const reply = yield* client.post("/v3/serp/naver/organic/task_post", [{}], Schema.Unknown)
       expect(reply.status_code).toBe(20000)
@@ -117,7 +124,7 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("decodes the task_get regular example of the docs (seed 001) with a result schema", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client } = yield* clientWith([FakeHttp.json(seed("naver-task-get-regular"))])
       const reply = yield* client.get("/v3/serp/naver/organic/task_get/regular/x", NaverRegular)
       const result = reply.tasks[0]?.result?.[0]
@@ -127,17 +134,35 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("accepts a gzip-compressed reply", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client } = yield* clientWith([{ status: 200, body: JSON.stringify(seed("naver-task-post")), gzip: true }])
       const reply = yield* client.post("/v3/serp/naver/organic/task_post", [{}], Schema.Unknown)
       expect(reply.tasks[0]?.id).toBe("03171218-1535-0066-0000-6e916482abe9")
     }))
 
   it.effect("keeps task-level codes as values: one failed task is not a failed request", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const tasks = [
-        { id: "a", status_code: 20100, status_message: "Task Created.", cost: 0.0006, result_count: 0, path: [], data: {}, result: null },
-        { id: "b", status_code: 40501, status_message: "Invalid Field: 'depth'.", cost: 0, result_count: 0, path: [], data: {}, result: null }
+        {
+          id: "a",
+          status_code: 20100,
+          status_message: "Task Created.",
+          cost: 0.0006,
+          result_count: 0,
+          path: [],
+          data: {},
+          result: null
+        },
+        {
+          id: "b",
+          status_code: 40501,
+          status_message: "Invalid Field: 'depth'.",
+          cost: 0,
+          result_count: 0,
+          path: [],
+          data: {},
+          result: null
+        }
       ]
       const { client } = yield* clientWith([FakeHttp.json({ ...ok(tasks), tasks_error: 1 })])
       const reply = yield* client.post("/v3/serp/google/organic/task_post", [{}, {}], Schema.Unknown)
@@ -146,20 +171,22 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("turns a request-level code into its typed error", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client } = yield* clientWith([FakeHttp.json(refused(40503, "POST Data Is Invalid."))])
       const error = yield* Effect.flip(client.post("/v3/serp/google/organic/task_post", [{}], Schema.Unknown))
       expect(error._tag).toBe("ValidationError")
       expect(error).toMatchObject({ code: 40503, message: "POST Data Is Invalid.", retryable: false })
     }))
 
-  it.effect.each([
-    [401, 40100, "AuthError"],
-    [402, 40200, "BillingError"],
-    [404, 40400, "NotFoundError"],
-    [500, 50000, "ServerError"]
-  ] as const)("HTTP %i without an envelope becomes code %i, %s", ([status, code, tag]) =>
-    Effect.gen(function* () {
+  it.effect.each(
+    [
+      [401, 40100, "AuthError"],
+      [402, 40200, "BillingError"],
+      [404, 40400, "NotFoundError"],
+      [500, 50000, "ServerError"]
+    ] as const
+  )("HTTP %i without an envelope becomes code %i, %s", ([status, code, tag]) =>
+    Effect.gen(function*() {
       const { client } = yield* clientWith([{ status, body: "<html>error</html>" }], { retry: { times: 0 } })
       const error = yield* Effect.flip(client.get("/v3/serp/google/organic/tasks_ready", Schema.Unknown))
       expect(error._tag).toBe(tag)
@@ -167,7 +194,7 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("HTTP 401 with the envelope keeps the body's code and message", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client } = yield* clientWith([
         FakeHttp.json(refused(40100, "You are not authorized to access this resource."), 401)
       ])
@@ -181,12 +208,14 @@ describe("DataForSeoClient", () => {
       })
     }))
 
-  it.effect.each([
-    ["malformed", "{not json", ""],
-    ["truncated", JSON.stringify(ok()).slice(0, 40), ""],
-    ["a wrong field type", JSON.stringify({ ...ok(), status_code: "20000" }), "status_code"]
-  ] as const)("a %s body becomes a DecodeError with the failing path", ([, body, path]) =>
-    Effect.gen(function* () {
+  it.effect.each(
+    [
+      ["malformed", "{not json", ""],
+      ["truncated", JSON.stringify(ok()).slice(0, 40), ""],
+      ["a wrong field type", JSON.stringify({ ...ok(), status_code: "20000" }), "status_code"]
+    ] as const
+  )("a %s body becomes a DecodeError with the failing path", ([, body, path]) =>
+    Effect.gen(function*() {
       const { client } = yield* clientWith([{ status: 200, body }])
       const error = yield* Effect.flip(client.get("/v3/serp/google/organic/tasks_ready", Schema.Unknown))
       expect(error._tag).toBe("DecodeError")
@@ -195,16 +224,16 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("names the nested path of a result that does not decode", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const reply = seed("naver-task-get-regular")
-      const broken = JSON.parse(JSON.stringify(reply).replace('"rank_group":1', '"rank_group":"one"'))
+      const broken = JSON.parse(JSON.stringify(reply).replace("\"rank_group\":1", "\"rank_group\":\"one\""))
       const { client } = yield* clientWith([FakeHttp.json(broken)])
       const error = yield* Effect.flip(client.get("/v3/x", NaverRegular))
       expect(error).toMatchObject({ _tag: "DecodeError", path: "tasks.0.result.0.items.0.rank_group" })
     }))
 
   it.effect("fails with a TimeoutError when no reply comes in time", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith([{ hang: true }], { requestTimeout: "5 seconds" })
       const fiber = yield* Effect.fork(client.post("/v3/serp/google/organic/task_post", [{}], Schema.Unknown))
       yield* TestClock.adjust(Duration.seconds(5))
@@ -215,7 +244,7 @@ describe("DataForSeoClient", () => {
     }))
 
   it.effect("maps a dropped connection to a TransportError", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client } = yield* clientWith([{ transport: "socket hang up" }])
       const error = yield* Effect.flip(
         client.post("/v3/serp/google/organic/task_post", [{}], Schema.Unknown, { retry: "none" })
@@ -229,7 +258,7 @@ describe("DataForSeoClient retries", () => {
   const transientScript = (failures: ReadonlyArray<FakeHttp.Reply>) => [...failures, FakeHttp.json(ok())]
 
   it.effect("GET retries transient failures with backoff until it succeeds", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith(
         transientScript([
           { transport: "ECONNRESET" },
@@ -247,7 +276,7 @@ describe("DataForSeoClient retries", () => {
     }))
 
   it.effect("stops after the configured number of retries", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith([{ status: 500, body: "" }], {
         retry: { times: 3, baseDelay: "100 millis" }
       })
@@ -259,7 +288,7 @@ describe("DataForSeoClient retries", () => {
     }))
 
   it.effect("waits between tries: no second try before the base delay", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith([{ status: 500, body: "" }, FakeHttp.json(ok())], {
         retry: { times: 3, baseDelay: "1 second" }
       })
@@ -272,10 +301,14 @@ describe("DataForSeoClient retries", () => {
     }))
 
   it.effect("POST does not repeat a call that may have created tasks (HTTP 500, transport, timeout)", () =>
-    Effect.gen(function* () {
-      for (const reply of [{ status: 500, body: "" }, { transport: "ECONNRESET" }] satisfies ReadonlyArray<FakeHttp.Reply>) {
+    Effect.gen(function*() {
+      for (
+        const reply of [{ status: 500, body: "" }, { transport: "ECONNRESET" }] satisfies ReadonlyArray<FakeHttp.Reply>
+      ) {
         const { client, recorded } = yield* clientWith([reply, FakeHttp.json(ok())])
-        const fiber = yield* Effect.fork(Effect.either(client.post("/v3/serp/google/organic/task_post", [{}], Schema.Unknown)))
+        const fiber = yield* Effect.fork(
+          Effect.either(client.post("/v3/serp/google/organic/task_post", [{}], Schema.Unknown))
+        )
         yield* TestClock.adjust(Duration.minutes(1))
         const result = yield* Fiber.join(fiber)
         expect(Either.isLeft(result)).toBe(true)
@@ -284,7 +317,7 @@ describe("DataForSeoClient retries", () => {
     }))
 
   it.effect("POST repeats a call the server refused as a whole (40202: nothing was created)", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith([FakeHttp.json(refused(40202, "Rate limit")), FakeHttp.json(ok())])
       const fiber = yield* Effect.fork(client.post("/v3/serp/google/organic/task_post", [{}], Schema.Unknown))
       yield* TestClock.adjust(Duration.minutes(1))
@@ -293,7 +326,7 @@ describe("DataForSeoClient retries", () => {
     }))
 
   it.effect("the retry mode is chosen per call", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, recorded } = yield* clientWith([{ status: 500, body: "" }, FakeHttp.json(ok())])
       const fiber = yield* Effect.fork(
         client.post("/v3/serp/google/organic/task_post", [{}], Schema.Unknown, { retry: "transient" })
@@ -313,9 +346,24 @@ describe("DataForSeoClient retries", () => {
     const http500 = new Errors.ServerError({ code: 50000, message: "m", retryable: true, httpStatus: 500 })
     const dropped = new Errors.TransportError({ endpoint: "/v3/x", message: "m" })
     const invalid = new Errors.ValidationError({ code: 40503, message: "m", retryable: false })
-    expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("transient", e))).toEqual([true, true, true, false])
-    expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("safe", e))).toEqual([true, false, false, false])
-    expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("none", e))).toEqual([false, false, false, false])
+    expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("transient", e))).toEqual([
+      true,
+      true,
+      true,
+      false
+    ])
+    expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("safe", e))).toEqual([
+      true,
+      false,
+      false,
+      false
+    ])
+    expect([rateLimited, http500, dropped, invalid].map((e) => shouldRetry("none", e))).toEqual([
+      false,
+      false,
+      false,
+      false
+    ])
   })
 })
 
@@ -345,7 +393,11 @@ describe("Envelope.firstResult", () => {
 
   it("gives a task-level code as its typed error, with the task id", () => {
     const pending = Envelope.firstResult(envelope([task(40602, null)]))
-    expect(Either.isLeft(pending) && pending.left).toMatchObject({ _tag: "TaskPendingError", code: 40602, taskId: "t-1" })
+    expect(Either.isLeft(pending) && pending.left).toMatchObject({
+      _tag: "TaskPendingError",
+      code: 40602,
+      taskId: "t-1"
+    })
     const gone = Envelope.firstResult(envelope([task(40403, null)]), "asked-id")
     expect(Either.isLeft(gone) && gone.left).toMatchObject({ _tag: "NotFoundError", code: 40403, taskId: "asked-id" })
   })
@@ -387,7 +439,11 @@ describe("DataForSeoError: the library's errors in one module", () => {
     expect(unknown.retryable).toBe(false)
     expect(new Errors.TransportError({ endpoint: "/v3/x", message: "m" }).retryable).toBe(true)
     const encoded = Schema.encodeSync(Errors.LibraryErrorSchema)(unknown)
-    expect(encoded).toMatchObject({ _tag: "PostOutcomeUnknownError", retryable: false, reason: { _tag: "DecodeError", path: "tasks.0.id" } })
+    expect(encoded).toMatchObject({
+      _tag: "PostOutcomeUnknownError",
+      retryable: false,
+      reason: { _tag: "DecodeError", path: "tasks.0.id" }
+    })
     expect(Schema.decodeUnknownSync(Errors.LibraryErrorSchema)(encoded)).toEqual(unknown)
   })
 })

@@ -25,16 +25,27 @@ import { closedPort, serveHttp } from "./support/httpServer.js"
  * connections live as long as it); the settings are taken as they are, an invalid URL included.
  */
 const clientAt = (baseUrl: string, transport: Layer.Layer<HttpClient.HttpClient>) => {
-  const settings = DataForSeoConfig.make({ login: "user", password: Redacted.make("secret"), baseUrl, requestTimeout: "10 seconds" })
+  const settings = DataForSeoConfig.make({
+    login: "user",
+    password: Redacted.make("secret"),
+    baseUrl,
+    requestTimeout: "10 seconds"
+  })
   return Layer.build(
     DataForSeoClient.layer.pipe(
-      Layer.provide(Layer.mergeAll(Auth.layer, transport).pipe(Layer.provideMerge(Layer.succeed(DataForSeoConfig.DataForSeoConfig, settings))))
+      Layer.provide(
+        Layer.mergeAll(Auth.layer, transport).pipe(
+          Layer.provideMerge(Layer.succeed(DataForSeoConfig.DataForSeoConfig, settings))
+        )
+      )
     )
   ).pipe(Effect.map(Context.get(DataForSeoClient.DataForSeoClient)))
 }
 
 const post = (client: DataForSeoClient.Service) =>
-  Effect.flip(client.post("/v3/serp/google/organic/task_post", [{ keyword: "shoes" }], Schema.Unknown, { retry: "none" }))
+  Effect.flip(
+    client.post("/v3/serp/google/organic/task_post", [{ keyword: "shoes" }], Schema.Unknown, { retry: "none" })
+  )
 
 const expectNeverSent = (error: DataForSeoError, codes: ReadonlyArray<string>, host: string) => {
   expect(error._tag).toBe("TransportError")
@@ -53,21 +64,21 @@ const transports: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpCli
 
 describe.each(transports)("DataForSeoClient over %s: requests never sent", (_name, transport) => {
   it.scopedLive("a refused connection is a TransportError with ECONNREFUSED and the host, never sent", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const port = yield* closedPort
       const client = yield* clientAt(`http://127.0.0.1:${port}`, transport)
       expectNeverSent(yield* post(client), ["ECONNREFUSED"], `127.0.0.1:${port}`)
     }))
 
   it.scopedLive("a host name that does not resolve is a TransportError with ENOTFOUND (or EAI_AGAIN), never sent", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       // .invalid is reserved (RFC 2606): no resolver answers it
       const client = yield* clientAt("http://api.dataforseo.invalid", transport)
       expectNeverSent(yield* post(client), ["ENOTFOUND", "EAI_AGAIN"], "api.dataforseo.invalid")
     }))
 
   it.scopedLive("a failed TLS handshake (https to a plain HTTP server) is a TransportError, never sent", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       let requests = 0
       const url = yield* serveHttp((_request, _body, response) => {
         requests++
@@ -84,7 +95,7 @@ describe.each(transports)("DataForSeoClient over %s: requests never sent", (_nam
     }))
 
   it.scopedLive("an invalid URL is a TransportError with ERR_INVALID_URL, never sent", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const client = yield* clientAt("http://exa mple.com", transport)
       const error = yield* post(client)
       expect(error._tag).toBe("TransportError")
@@ -96,7 +107,7 @@ describe.each(transports)("DataForSeoClient over %s: requests never sent", (_nam
 
 describe.each(transports)("DataForSeoClient over %s: requests that may have been acted on", (_name, transport) => {
   it.scopedLive("a connection dropped after the request arrived is a TransportError that may have been sent", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       let requests = 0
       const url = yield* serveHttp((request) => {
         requests++
@@ -128,7 +139,7 @@ describe("DataForSeoClient: a gzip body that does not inflate", () => {
   const corrupt = Buffer.concat([gzipSync(envelope).subarray(0, 10), Buffer.from("not deflate data at all")])
 
   it.scopedLive("over a socket (UndiciHttpClient), a 200 reply with a truncated gzip body is a DecodeError, not a defect", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const url = yield* serveHttp((_request, _body, response) => {
         response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
         response.end(truncated)
@@ -139,11 +150,13 @@ describe("DataForSeoClient: a gzip body that does not inflate", () => {
     }))
 
   it.scoped("a corrupt or truncated gzip body is a DecodeError whatever the call", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (const bytes of [truncated, corrupt]) {
         const fake = yield* FakeHttp.make([{ status: 200, body: new Uint8Array(bytes) }])
         const client = yield* clientAt("https://api.dataforseo.com", Layer.succeed(HttpClient.HttpClient, fake.client))
-        const error = yield* Effect.flip(client.get("/v3/serp/google/organic/tasks_ready", Schema.Unknown, { retry: "none" }))
+        const error = yield* Effect.flip(
+          client.get("/v3/serp/google/organic/tasks_ready", Schema.Unknown, { retry: "none" })
+        )
         expect(error).toMatchObject({ _tag: "DecodeError", path: "" })
         expect(error.message).toContain("gzip")
       }

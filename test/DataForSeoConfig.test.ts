@@ -11,7 +11,9 @@ import * as DataForSeoConfig from "../src/DataForSeoConfig.js"
 const fromEnv = (env: Record<string, string>) =>
   DataForSeoConfig.DataForSeoConfig.pipe(
     Effect.provide(
-      DataForSeoConfig.layerConfig.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))))
+      DataForSeoConfig.layerConfig.pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+      )
     )
   )
 
@@ -37,7 +39,7 @@ describe("DataForSeoConfig", () => {
   })
 
   it.effect("reads credentials, host, timeout and limits from the environment", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const settings = yield* fromEnv({
         DATAFORSEO_LOGIN: "me@example.com",
         DATAFORSEO_PASSWORD: "pw",
@@ -55,17 +57,20 @@ describe("DataForSeoConfig", () => {
       expect(settings.limits.tasksReadyPerMinute).toBe(20)
     }))
 
-  it.effect.each(["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD"])("a missing %s is a ConfigError naming it", (name) =>
-    Effect.gen(function* () {
-      const env: Record<string, string> = { DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw" }
-      delete env[name]
-      const result = yield* Effect.either(fromEnv(env))
-      expect(Either.isLeft(result)).toBe(true)
-      if (Either.isLeft(result)) expect(String(result.left)).toContain(name)
-    }))
+  it.effect.each(["DATAFORSEO_LOGIN", "DATAFORSEO_PASSWORD"])(
+    "a missing %s is a ConfigError naming it",
+    (name) =>
+      Effect.gen(function*() {
+        const env: Record<string, string> = { DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw" }
+        delete env[name]
+        const result = yield* Effect.either(fromEnv(env))
+        expect(Either.isLeft(result)).toBe(true)
+        if (Either.isLeft(result)) expect(String(result.left)).toContain(name)
+      })
+  )
 
   it.effect("rejects more than 100 tasks per post", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const result = yield* Effect.either(
         fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_TASKS_PER_POST: "150" })
       )
@@ -83,28 +88,32 @@ describe("DataForSeoConfig.layerConfig refuses what cannot work, naming the vari
   const withEnv = (env: Record<string, string>) =>
     Effect.map(Effect.either(fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", ...env })), named)
 
-  it.effect.each([
-    [{ DATAFORSEO_BASE_URL: "ftp://x" }, "DATAFORSEO_BASE_URL"],
-    [{ DATAFORSEO_BASE_URL: "not a url" }, "DATAFORSEO_BASE_URL"],
-    [{ DATAFORSEO_BASE_URL: "" }, "DATAFORSEO_BASE_URL"],
-    [{ DATAFORSEO_BASE_URL: "api.dataforseo.com" }, "DATAFORSEO_BASE_URL"],
-    [{ DATAFORSEO_BASE_URL: "https://api.dataforseo.com?debug=1" }, "DATAFORSEO_BASE_URL"],
-    [{ DATAFORSEO_LOGIN: "" }, "DATAFORSEO_LOGIN"],
-    [{ DATAFORSEO_LOGIN: "  " }, "DATAFORSEO_LOGIN"],
-    [{ DATAFORSEO_PASSWORD: "" }, "DATAFORSEO_PASSWORD"],
-    [{ DATAFORSEO_PASSWORD: " \t" }, "DATAFORSEO_PASSWORD"],
-    [{ DATAFORSEO_RETRY_TIMES: "21" }, "DATAFORSEO_RETRY_TIMES"],
-    [{ DATAFORSEO_RETRY_TIMES: "-1" }, "DATAFORSEO_RETRY_TIMES"]
-  ] satisfies ReadonlyArray<readonly [Record<string, string>, string]>)("%o is a ConfigError naming %s", ([env, name]) =>
-    Effect.gen(function* () {
+  it.effect.each(
+    [
+      [{ DATAFORSEO_BASE_URL: "ftp://x" }, "DATAFORSEO_BASE_URL"],
+      [{ DATAFORSEO_BASE_URL: "not a url" }, "DATAFORSEO_BASE_URL"],
+      [{ DATAFORSEO_BASE_URL: "" }, "DATAFORSEO_BASE_URL"],
+      [{ DATAFORSEO_BASE_URL: "api.dataforseo.com" }, "DATAFORSEO_BASE_URL"],
+      [{ DATAFORSEO_BASE_URL: "https://api.dataforseo.com?debug=1" }, "DATAFORSEO_BASE_URL"],
+      [{ DATAFORSEO_LOGIN: "" }, "DATAFORSEO_LOGIN"],
+      [{ DATAFORSEO_LOGIN: "  " }, "DATAFORSEO_LOGIN"],
+      [{ DATAFORSEO_PASSWORD: "" }, "DATAFORSEO_PASSWORD"],
+      [{ DATAFORSEO_PASSWORD: " \t" }, "DATAFORSEO_PASSWORD"],
+      [{ DATAFORSEO_RETRY_TIMES: "21" }, "DATAFORSEO_RETRY_TIMES"],
+      [{ DATAFORSEO_RETRY_TIMES: "-1" }, "DATAFORSEO_RETRY_TIMES"]
+    ] satisfies ReadonlyArray<readonly [Record<string, string>, string]>
+  )("%o is a ConfigError naming %s", ([env, name]) =>
+    Effect.gen(function*() {
       expect(yield* withEnv(env)).toBe(name)
     }))
 
   it.effect("takes production, sandbox, any http(s) URL, and 20 retries", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const urls = yield* Effect.forEach(
         ["production", "sandbox", "http://127.0.0.1:40123/", "https://proxy.example.com/dataforseo"],
-        (url) => Effect.map(fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_BASE_URL: url }), (s) => s.baseUrl)
+        (url) =>
+          Effect.map(fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_BASE_URL: url }), (s) =>
+            s.baseUrl)
       )
       expect(urls).toEqual([
         "https://api.dataforseo.com",
@@ -112,7 +121,11 @@ describe("DataForSeoConfig.layerConfig refuses what cannot work, naming the vari
         "http://127.0.0.1:40123",
         "https://proxy.example.com/dataforseo"
       ])
-      const settings = yield* fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_RETRY_TIMES: "20" })
+      const settings = yield* fromEnv({
+        DATAFORSEO_LOGIN: "me",
+        DATAFORSEO_PASSWORD: "pw",
+        DATAFORSEO_RETRY_TIMES: "20"
+      })
       expect(settings.retry.times).toBe(DataForSeoConfig.maxRetryTimes)
     }))
 })
@@ -120,7 +133,10 @@ describe("DataForSeoConfig.layerConfig refuses what cannot work, naming the vari
 describe("DataForSeoConfig.layer", () => {
   const explicit = (options: Partial<DataForSeoConfig.Options>) =>
     Effect.either(
-      Effect.provide(DataForSeoConfig.DataForSeoConfig, DataForSeoConfig.layer({ login: "me", password: Redacted.make("pw"), ...options }))
+      Effect.provide(
+        DataForSeoConfig.DataForSeoConfig,
+        DataForSeoConfig.layer({ login: "me", password: Redacted.make("pw"), ...options })
+      )
     )
   const named = (result: Either.Either<DataForSeoConfig.Settings, ConfigError.ConfigError>) =>
     Either.match(result, {
@@ -129,42 +145,47 @@ describe("DataForSeoConfig.layer", () => {
     })
 
   it.effect("takes values in range", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const settings = yield* explicit({ limits: { tasksPerPost: 100, simultaneousRequests: 1 }, retry: { times: 0 } })
-      expect(Either.map(settings, (s) => [s.limits.tasksPerPost, s.limits.simultaneousRequests, s.retry.times])).toStrictEqual(
-        Either.right([100, 1, 0])
-      )
+      expect(Either.map(settings, (s) => [s.limits.tasksPerPost, s.limits.simultaneousRequests, s.retry.times]))
+        .toStrictEqual(
+          Either.right([100, 1, 0])
+        )
     }))
 
-  it.effect.each([
-    [{ limits: { tasksPerPost: 150 } }, "limits.tasksPerPost"],
-    [{ limits: { tasksPerPost: 0 } }, "limits.tasksPerPost"],
-    [{ limits: { taskPostPerMinute: 0 } }, "limits.taskPostPerMinute"],
-    [{ limits: { simultaneousRequests: 2.5 } }, "limits.simultaneousRequests"],
-    [{ limits: { taskGetPerMinute: Number.NaN } }, "limits.taskGetPerMinute"],
-    [{ limits: { window: "0 millis" } }, "limits.window"],
-    [{ requestTimeout: "0 seconds" }, "requestTimeout"],
-    [{ retry: { times: -1 } }, "retry.times"],
-    [{ retry: { times: 21 } }, "retry.times"],
-    [{ baseUrl: "ftp://x" }, "baseUrl"],
-    [{ baseUrl: "not a url" }, "baseUrl"],
-    [{ baseUrl: "" }, "baseUrl"],
-    [{ baseUrl: "https://api.dataforseo.com#top" }, "baseUrl"],
-    [{ login: "" }, "login"],
-    [{ login: " " }, "login"],
-    [{ password: Redacted.make("") }, "password"],
-    [{ password: Redacted.make("\n") }, "password"]
-  ] satisfies ReadonlyArray<readonly [Partial<DataForSeoConfig.Options>, string]>)(
+  it.effect.each(
+    [
+      [{ limits: { tasksPerPost: 150 } }, "limits.tasksPerPost"],
+      [{ limits: { tasksPerPost: 0 } }, "limits.tasksPerPost"],
+      [{ limits: { taskPostPerMinute: 0 } }, "limits.taskPostPerMinute"],
+      [{ limits: { simultaneousRequests: 2.5 } }, "limits.simultaneousRequests"],
+      [{ limits: { taskGetPerMinute: Number.NaN } }, "limits.taskGetPerMinute"],
+      [{ limits: { window: "0 millis" } }, "limits.window"],
+      [{ requestTimeout: "0 seconds" }, "requestTimeout"],
+      [{ retry: { times: -1 } }, "retry.times"],
+      [{ retry: { times: 21 } }, "retry.times"],
+      [{ baseUrl: "ftp://x" }, "baseUrl"],
+      [{ baseUrl: "not a url" }, "baseUrl"],
+      [{ baseUrl: "" }, "baseUrl"],
+      [{ baseUrl: "https://api.dataforseo.com#top" }, "baseUrl"],
+      [{ login: "" }, "login"],
+      [{ login: " " }, "login"],
+      [{ password: Redacted.make("") }, "password"],
+      [{ password: Redacted.make("\n") }, "password"]
+    ] satisfies ReadonlyArray<readonly [Partial<DataForSeoConfig.Options>, string]>
+  )(
     "a value out of range is a ConfigError naming it: %o",
     ([options, field]) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         expect(named(yield* explicit(options))).toBe(field)
       })
   )
 
   it.effect("the environment's values are checked the same way", () =>
-    Effect.gen(function* () {
-      const result = yield* Effect.either(fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_REQUEST_TIMEOUT: "0 seconds" }))
+    Effect.gen(function*() {
+      const result = yield* Effect.either(
+        fromEnv({ DATAFORSEO_LOGIN: "me", DATAFORSEO_PASSWORD: "pw", DATAFORSEO_REQUEST_TIMEOUT: "0 seconds" })
+      )
       expect(named(result)).toBe("requestTimeout")
     }))
 })

@@ -8,7 +8,8 @@ const { AuthError, BillingError, DecodeError, RateLimitError, TransportError } =
 
 const unresolved = new TransportError({
   endpoint: "/v3/serp/google/organic/task_post",
-  message: "Transport error (POST https://api.dataforseo.com/v3/serp/google/organic/task_post): getaddrinfo ENOTFOUND api.dataforseo.com",
+  message:
+    "Transport error (POST https://api.dataforseo.com/v3/serp/google/organic/task_post): getaddrinfo ENOTFOUND api.dataforseo.com",
   errorCode: "ENOTFOUND",
   host: "api.dataforseo.com"
 })
@@ -20,9 +21,18 @@ const refused = new TransportError({
   host: "127.0.0.1:9"
 })
 
-const notAuthorized = new AuthError({ code: 40100, message: "You are not authorized to access this resource.", retryable: false, httpStatus: 401 })
+const notAuthorized = new AuthError({
+  code: 40100,
+  message: "You are not authorized to access this resource.",
+  retryable: false,
+  httpStatus: 401
+})
 
-const decodeFailure = new DecodeError({ message: "Expected number", path: "tasks.0.cost", endpoint: "/v3/serp/google/organic/task_post" })
+const decodeFailure = new DecodeError({
+  message: "Expected number",
+  path: "tasks.0.cost",
+  endpoint: "/v3/serp/google/organic/task_post"
+})
 
 /** The ConfigError that reading `config` from `env` fails with. */
 const configError = <A>(config: Config.Config<A>, env: Record<string, string>) =>
@@ -37,26 +47,50 @@ describe("Diagnosis.explain", () => {
   })
 
   it("a refused connection names host and port", () => {
-    expect(Diagnosis.explain(refused)?.headline).toBe("The connection to 127.0.0.1:9 was refused (ECONNREFUSED). Nothing was sent.")
+    expect(Diagnosis.explain(refused)?.headline).toBe(
+      "The connection to 127.0.0.1:9 was refused (ECONNREFUSED). Nothing was sent."
+    )
   })
 
   it("a failed TLS handshake and an invalid URL are told apart", () => {
-    const tls = new TransportError({ endpoint: "/v3/x", message: "", errorCode: "ERR_SSL_WRONG_VERSION_NUMBER", host: "api.dataforseo.com" })
+    const tls = new TransportError({
+      endpoint: "/v3/x",
+      message: "",
+      errorCode: "ERR_SSL_WRONG_VERSION_NUMBER",
+      host: "api.dataforseo.com"
+    })
     expect(Diagnosis.explain(tls)?.headline).toBe(
       "The TLS handshake with api.dataforseo.com failed (ERR_SSL_WRONG_VERSION_NUMBER). Nothing was sent."
     )
-    const untrusted = new TransportError({ endpoint: "/v3/x", message: "", errorCode: "UNABLE_TO_VERIFY_LEAF_SIGNATURE", host: "api.dataforseo.com" })
+    const untrusted = new TransportError({
+      endpoint: "/v3/x",
+      message: "",
+      errorCode: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      host: "api.dataforseo.com"
+    })
     expect(Diagnosis.explain(untrusted)?.action).toContain("NODE_EXTRA_CA_CERTS")
-    const invalid = new TransportError({ endpoint: "/v3/serp/google/organic/task_post", message: "", errorCode: "ERR_INVALID_URL" })
+    const invalid = new TransportError({
+      endpoint: "/v3/serp/google/organic/task_post",
+      message: "",
+      errorCode: "ERR_INVALID_URL"
+    })
     expect(Diagnosis.explain(invalid)).toEqual({
-      headline: "The request's URL for /v3/serp/google/organic/task_post is not valid (ERR_INVALID_URL). Nothing was sent.",
+      headline:
+        "The request's URL for /v3/serp/google/organic/task_post is not valid (ERR_INVALID_URL). Nothing was sent.",
       action: "Set DATAFORSEO_BASE_URL to production, sandbox or a full URL such as https://api.dataforseo.com."
     })
   })
 
   it("a connection lost after sending does not claim that nothing was sent", () => {
-    const reset = new TransportError({ endpoint: "/v3/x", message: "", errorCode: "ECONNRESET", host: "api.dataforseo.com" })
-    expect(Diagnosis.explain(reset)?.headline).toBe("The connection to api.dataforseo.com failed before a reply came (ECONNRESET).")
+    const reset = new TransportError({
+      endpoint: "/v3/x",
+      message: "",
+      errorCode: "ECONNRESET",
+      host: "api.dataforseo.com"
+    })
+    expect(Diagnosis.explain(reset)?.headline).toBe(
+      "The connection to api.dataforseo.com failed before a reply came (ECONNRESET)."
+    )
   })
 
   it("refused credentials (40100): the code, the server's message and the variables to check", () => {
@@ -68,7 +102,11 @@ describe("Diagnosis.explain", () => {
   })
 
   it("an IP not whitelisted (40207) is not told as bad credentials", () => {
-    const error = new AuthError({ code: 40207, message: "Access denied. Your IP is not whitelisted.", retryable: false })
+    const error = new AuthError({
+      code: 40207,
+      message: "Access denied. Your IP is not whitelisted.",
+      retryable: false
+    })
     expect(Diagnosis.explain(error)?.headline).toBe(
       "This machine's IP address is not on the account's whitelist (40207: Access denied. Your IP is not whitelisted)."
     )
@@ -81,11 +119,17 @@ describe("Diagnosis.explain", () => {
       action: "Add funds in the DataForSEO dashboard. The sandbox (DATAFORSEO_BASE_URL=sandbox) is free."
     })
     const limit = new BillingError({ code: 40203, message: "Cost limit exceeded.", retryable: false })
-    expect(Diagnosis.explain(limit)?.action).toBe("Raise the limit in the dashboard's API settings, or wait for the next day (UTC).")
+    expect(Diagnosis.explain(limit)?.action).toBe(
+      "Raise the limit in the dashboard's API settings, or wait for the next day (UTC)."
+    )
   })
 
   it("rate limits name the setting to lower", () => {
-    const perMinute = new RateLimitError({ code: 40202, message: "The rate-limit per minute has been exceeded.", retryable: true })
+    const perMinute = new RateLimitError({
+      code: 40202,
+      message: "The rate-limit per minute has been exceeded.",
+      retryable: true
+    })
     expect(Diagnosis.explain(perMinute)?.headline).toBe(
       "Too many calls a minute for the account (40202: The rate-limit per minute has been exceeded)."
     )
@@ -94,7 +138,12 @@ describe("Diagnosis.explain", () => {
   })
 
   it("the run's budget: the amounts, and where it is set", () => {
-    const error = new TaskBatcher.BudgetExceededError({ correlationKey: "run:1:13", estimated: 0.0012, committed: 0.0492, budget: 0.05 })
+    const error = new TaskBatcher.BudgetExceededError({
+      correlationKey: "run:1:13",
+      estimated: 0.0012,
+      committed: 0.0492,
+      budget: 0.05
+    })
     expect(Diagnosis.explain(error)).toEqual({
       headline: "Task run:1:13 would take the run past its budget of $0.05 (about $0.0012 more, $0.0492 committed).",
       action: "Raise the budget of TaskBatcher.layer({ budget }), or post fewer tasks."
@@ -102,16 +151,17 @@ describe("Diagnosis.explain", () => {
   })
 
   it.effect("a missing DATAFORSEO_LOGIN is named, with where the credentials are", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const error = yield* configError(Config.string("DATAFORSEO_LOGIN"), {})
       expect(Diagnosis.explain(error)).toEqual({
         headline: "DATAFORSEO_LOGIN is not set.",
-        action: "Set DATAFORSEO_LOGIN: the API login and password are on the API Access page of the DataForSEO dashboard."
+        action:
+          "Set DATAFORSEO_LOGIN: the API login and password are on the API Access page of the DataForSEO dashboard."
       })
     }))
 
   it.effect("the library's config: both credentials missing, then a value of the wrong type", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const none = yield* configError(DataForSeoConfig.config, {})
       expect(Diagnosis.explain(none)?.headline).toBe("DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD are not set.")
       const badRetry = yield* configError(DataForSeoConfig.config, {
@@ -148,7 +198,10 @@ describe("Diagnosis.explain", () => {
   })
 
   it("a raw Node network error (before the library names it) is explained from its code and host", () => {
-    const raw = Object.assign(new Error("getaddrinfo ENOTFOUND api.dataforseo.com"), { code: "ENOTFOUND", hostname: "api.dataforseo.com" })
+    const raw = Object.assign(new Error("getaddrinfo ENOTFOUND api.dataforseo.com"), {
+      code: "ENOTFOUND",
+      hostname: "api.dataforseo.com"
+    })
     expect(Diagnosis.explain(new TypeError("fetch failed", { cause: raw }))?.headline).toBe(
       "The host api.dataforseo.com did not resolve (ENOTFOUND). Nothing was sent."
     )
@@ -166,20 +219,24 @@ describe("Diagnosis.explain", () => {
 describe("Diagnosis.reportFailure", () => {
   /** Runs `self` under reportFailure: its exit, what went to console.error, and what was logged. */
   const reported = <A, E>(self: Effect.Effect<A, E>) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const logged: Array<string> = []
       const printed: Array<string> = []
       yield* Effect.acquireRelease(
-        Effect.sync(() => vi.spyOn(console, "error").mockImplementation((...args: Array<unknown>) => void printed.push(args.join(" ")))),
+        Effect.sync(() =>
+          vi.spyOn(console, "error").mockImplementation((...args: Array<unknown>) => void printed.push(args.join(" ")))
+        ),
         (spy) => Effect.sync(() => spy.mockRestore())
       )
       const logger = Logger.make(({ cause, logLevel }) => logged.push(`${logLevel.label} ${Cause.pretty(cause)}`))
-      const exit = yield* Effect.exit(Diagnosis.reportFailure(self).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+      const exit = yield* Effect.exit(
+        Diagnosis.reportFailure(self).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      )
       return { exit, printed, logged }
     }).pipe(Effect.scoped)
 
   it.effect("a fixable failure: its two lines on stderr, nothing logged, the same failure", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { exit, logged, printed } = yield* reported(Effect.fail(unresolved))
       expect(printed).toEqual([
         "The host api.dataforseo.com did not resolve (ENOTFOUND). Nothing was sent.\n" +
@@ -190,7 +247,7 @@ describe("Diagnosis.reportFailure", () => {
     }))
 
   it.effect("a bug: the full cause logged as an error, nothing printed", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { exit, logged, printed } = yield* reported(Effect.fail(decodeFailure))
       expect(printed).toEqual([])
       expect(logged).toHaveLength(1)
@@ -200,7 +257,7 @@ describe("Diagnosis.reportFailure", () => {
     }))
 
   it.effect("success and interruption print nothing", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const ok = yield* reported(Effect.succeed(1))
       expect(ok.exit).toStrictEqual(Exit.succeed(1))
       const interrupted = yield* reported(Effect.interrupt)

@@ -14,7 +14,7 @@ const published = readFileSync(new URL("./fixtures/reference/google-organic-task
 
 describe("Envelope.decodeBody", () => {
   it.effect("decodes DataForSEO's published task_get/regular reply, gzip or not, with the engine's result schema", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (const body of [new Uint8Array(published), new Uint8Array(gzipSync(published))]) {
         const envelope = yield* Envelope.decodeBody("postback", body, GoogleOrganic.RegularResult)
         expect(envelope.status_code).toBe(20000)
@@ -25,7 +25,7 @@ describe("Envelope.decodeBody", () => {
     }))
 
   it.effect("a truncated gzip body, a body that is not the envelope and a result of the wrong shape are DecodeErrors with their paths", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cut = new Uint8Array(gzipSync(published).subarray(0, 40))
       expect(yield* Effect.flip(Envelope.decodeBody("postback", cut, GoogleOrganic.RegularResult))).toMatchObject({
         _tag: "DecodeError",
@@ -44,7 +44,10 @@ describe("Envelope.decodeBody", () => {
     }))
 
   it("decodeWire leaves results undecoded and fills the documented defaults", () => {
-    const wire = Envelope.decodeWire("x", JSON.stringify({ version: "1", status_code: 20000, status_message: "Ok.", tasks: null }))
+    const wire = Envelope.decodeWire(
+      "x",
+      JSON.stringify({ version: "1", status_code: 20000, status_message: "Ok.", tasks: null })
+    )
     expect(Either.getOrThrow(wire)).toMatchObject({ cost: 0, tasks_count: 0, tasks_error: 0, tasks: [] })
   })
 })

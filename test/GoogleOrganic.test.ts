@@ -50,7 +50,10 @@ const deviceAndOs = fc.constantFrom<Pick<Task, "device" | "os">>(
 )
 
 const postback = fc.option(
-  fc.record({ postback_url: Arbitrary.make(TaskOptions.WebhookUrl), postback_data: Arbitrary.make(TaskOptions.PostbackData) }),
+  fc.record({
+    postback_url: Arbitrary.make(TaskOptions.WebhookUrl),
+    postback_data: Arbitrary.make(TaskOptions.PostbackData)
+  }),
   { nil: {} }
 )
 
@@ -136,8 +139,15 @@ const change = (name: string, field: string, update: (json: TaskJson) => TaskJso
 const target: TaskOptions.CrawlTarget = { match_value: "dataforseo.com", match_type: "domain" }
 
 const withoutPlace = (json: TaskJson): TaskJson => {
-  const { language_code: _a, language_name: _b, location_code: _c, location_coordinate: _d, location_name: _e, url: _f, ...rest } =
-    json
+  const {
+    language_code: _a,
+    language_name: _b,
+    location_code: _c,
+    location_coordinate: _d,
+    location_name: _e,
+    url: _f,
+    ...rest
+  } = json
   return rest
 }
 
@@ -325,7 +335,10 @@ describe("GoogleOrganic", () => {
       invalid("keyword", "must not use the cache: operator (the API refuses it)")
     )
     expect(engine.encodeTask({ keyword: "x", language_code: "en" })).toStrictEqual(
-      invalid("location_code", "one of location_name, location_code, location_coordinate is required (unless url is set)")
+      invalid(
+        "location_code",
+        "one of location_name, location_code, location_coordinate is required (unless url is set)"
+      )
     )
     expect(engine.encodeTask({ ...london, location_name: "London" })).toStrictEqual(
       invalid("location_code", "only one of location_name, location_code, location_coordinate may be set")
@@ -336,18 +349,25 @@ describe("GoogleOrganic", () => {
     expect(engine.encodeTask({ ...london, browser_screen_height: 800 })).toStrictEqual(
       invalid("browser_screen_height", "is only allowed with calculate_rectangles: true")
     )
-    expect(engine.encodeTask({ ...london, calculate_rectangles: true, browser_screen_resolution_ratio: 0.4 })).toStrictEqual(
-      invalid("browser_screen_resolution_ratio", "must be a number from 0.5 to 3")
-    )
-    expect(
-      engine.encodeTask({ ...london, stop_crawl_on_match: [target], find_targets_in: ["organic"], ignore_targets_in: ["paid"] })
-    ).toStrictEqual(invalid("ignore_targets_in", "cannot be set together with find_targets_in"))
-    expect(engine.decodeTask({ keyword: "x", location_coordinate: "53.4762251234,-2.24,200", language_code: "en" })).toStrictEqual(
-      invalid(
-        "location_coordinate",
-        `must be "latitude,longitude,radius": latitude -90..90 and longitude -180..180 with at most 7 decimals, radius 199.9..199999`
+    expect(engine.encodeTask({ ...london, calculate_rectangles: true, browser_screen_resolution_ratio: 0.4 }))
+      .toStrictEqual(
+        invalid("browser_screen_resolution_ratio", "must be a number from 0.5 to 3")
       )
-    )
+    expect(
+      engine.encodeTask({
+        ...london,
+        stop_crawl_on_match: [target],
+        find_targets_in: ["organic"],
+        ignore_targets_in: ["paid"]
+      })
+    ).toStrictEqual(invalid("ignore_targets_in", "cannot be set together with find_targets_in"))
+    expect(engine.decodeTask({ keyword: "x", location_coordinate: "53.4762251234,-2.24,200", language_code: "en" }))
+      .toStrictEqual(
+        invalid(
+          "location_coordinate",
+          `must be "latitude,longitude,radius": latitude -90..90 and longitude -180..180 with at most 7 decimals, radius 199.9..199999`
+        )
+      )
     expect(engine.decodeTask({ ...london, people_also_ask_click_depth: 5 })).toStrictEqual(
       invalid("people_also_ask_click_depth", "must be an integer from 1 to 4")
     )

@@ -56,10 +56,14 @@ describe("Keyword", () => {
     expect(Either.isLeft(decode(42))).toBe(true)
   })
 
-  it.prop("the API decodes the sent form of any text back to that text", [FastCheck.string({ unit: "binary" })], ([text]) => {
-    expect(Keyword.searchText(Keyword.RawKeyword.make({ encoded: Keyword.escape(text) }))).toBe(text)
-    expect(Keyword.fromWire(Keyword.toWire(text))).toBe(text)
-  })
+  it.prop(
+    "the API decodes the sent form of any text back to that text",
+    [FastCheck.string({ unit: "binary" })],
+    ([text]) => {
+      expect(Keyword.searchText(Keyword.RawKeyword.make({ encoded: Keyword.escape(text) }))).toBe(text)
+      expect(Keyword.fromWire(Keyword.toWire(text))).toBe(text)
+    }
+  )
 
   it.prop(
     "any wire string decodes to a keyword sent back unchanged",
@@ -71,19 +75,26 @@ describe("Keyword", () => {
 
   it.prop(
     "plainToWire gives what the schema's encode gives, and leaves to it what it refuses",
-    [FastCheck.oneof(FastCheck.string({ unit: "binary" }), FastCheck.constantFrom(" ", "+", "%", "a".repeat(701), "%".repeat(234)))],
+    [FastCheck.oneof(
+      FastCheck.string({ unit: "binary" }),
+      FastCheck.constantFrom(" ", "+", "%", "a".repeat(701), "%".repeat(234))
+    )],
     ([text]) => {
       expect(Keyword.plainToWire(text)).toBe(Either.getOrUndefined(encode(text)))
     }
   )
 
-  it.prop("keywords built with raw round-trip through the schema", [FastCheck.string(), FastCheck.boolean()], ([text, isRaw]) => {
-    const keyword = isRaw ? Keyword.raw(text) : text
-    const wire = encode(keyword)
-    if (Either.isRight(wire)) {
-      expect(decode(wire.right)).toStrictEqual(Either.right(keyword))
-    } else {
-      expect(Keyword.searchText(keyword).trim()).toBe("")
+  it.prop(
+    "keywords built with raw round-trip through the schema",
+    [FastCheck.string(), FastCheck.boolean()],
+    ([text, isRaw]) => {
+      const keyword = isRaw ? Keyword.raw(text) : text
+      const wire = encode(keyword)
+      if (Either.isRight(wire)) {
+        expect(decode(wire.right)).toStrictEqual(Either.right(keyword))
+      } else {
+        expect(Keyword.searchText(keyword).trim()).toBe("")
+      }
     }
-  })
+  )
 })

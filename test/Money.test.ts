@@ -19,7 +19,14 @@ describe("Money", () => {
   })
 
   it("keeps whole micro-dollars from what the API sends", () => {
-    expect([0.0006, 0.00045, 0.00015, 0.0015, 1.000001, 0].map(Money.fromUsd)).toEqual([600, 450, 150, 1500, 1_000_001, 0])
+    expect([0.0006, 0.00045, 0.00015, 0.0015, 1.000001, 0].map(Money.fromUsd)).toEqual([
+      600,
+      450,
+      150,
+      1500,
+      1_000_001,
+      0
+    ])
     expect(Money.toUsd(Money.Micros(600))).toBe(0.0006)
     expect(Money.toUsd(Money.Micros(2_250))).toBe(0.00225)
     // reserve then release: back to exactly nothing, where USD doubles leave a remainder

@@ -27,7 +27,10 @@ const deviceAndOs = fc.constantFrom<Pick<NaverOrganic.Task, "device" | "os">>(
 )
 
 const postback = fc.option(
-  fc.record({ postback_url: Arbitrary.make(TaskOptions.WebhookUrl), postback_data: Arbitrary.make(TaskOptions.PostbackData) }),
+  fc.record({
+    postback_url: Arbitrary.make(TaskOptions.WebhookUrl),
+    postback_data: Arbitrary.make(TaskOptions.PostbackData)
+  }),
   { nil: {} }
 )
 
@@ -118,7 +121,9 @@ const sharedBreakers: ReadonlyArray<Breaker> = [
   },
   {
     name: "postback_url without postback_data",
-    break: ({ postback_data: _data, ...json }) => [{ ...json, postback_url: "https://example.com/post?id=$id" }, "postback_data"]
+    break: (
+      { postback_data: _data, ...json }
+    ) => [{ ...json, postback_url: "https://example.com/post?id=$id" }, "postback_data"]
   },
   {
     name: "postback_data without postback_url",
@@ -188,8 +193,12 @@ describe("NaverOrganic", () => {
   })
 
   it("sends a minimal task as the keyword alone: defaults are the API's", () => {
-    expect(engine.encodeTask({ keyword: "albert einstein" })).toStrictEqual(Either.right({ keyword: "albert einstein" }))
-    expect(engine.encodeTask({ keyword: "x", priority: "normal" })).toStrictEqual(Either.right({ keyword: "x", priority: 1 }))
+    expect(engine.encodeTask({ keyword: "albert einstein" })).toStrictEqual(
+      Either.right({ keyword: "albert einstein" })
+    )
+    expect(engine.encodeTask({ keyword: "x", priority: "normal" })).toStrictEqual(
+      Either.right({ keyword: "x", priority: 1 })
+    )
   })
 
   it("sends the keyword so that it arrives unchanged, or as is when raw", () => {
@@ -201,7 +210,11 @@ describe("NaverOrganic", () => {
   })
 
   it("keeps $id and $tag in webhook URLs", () => {
-    const task = { keyword: "x", postback_url: "http://h.example/p?id=$id&tag=$tag", postback_data: "advanced" } as const
+    const task = {
+      keyword: "x",
+      postback_url: "http://h.example/p?id=$id&tag=$tag",
+      postback_data: "advanced"
+    } as const
     expect(engine.encodeTask(task)).toStrictEqual(Either.right(task))
   })
 
@@ -238,7 +251,9 @@ describe("NaverOrganic", () => {
       invalid("priority", `must be "normal" or "high" (sent as 1 or 2)`)
     )
     expect(engine.decodeTask({})).toStrictEqual(invalid("keyword", "is required"))
-    expect(engine.decodeTask(null)).toStrictEqual(invalid("task", "must be a JSON object (one task of the task_post array)"))
+    expect(engine.decodeTask(null)).toStrictEqual(
+      invalid("task", "must be a JSON object (one task of the task_post array)")
+    )
     expect(engine.decodeTask({ keyword: "x", location_code: 2840 })).toStrictEqual(
       invalid("location_code", "is not a field of this task (the API answers 40506 for unknown fields)")
     )
@@ -251,10 +266,12 @@ describe("NaverOrganic", () => {
       invalid("location_code", "is not a field of this task (the API answers 40506 for unknown fields)")
     )
     const target = { match_value: "a.com", match_type: "domain" as const, exact: true }
-    for (const result of [
-      engine.encodeTask({ keyword: "x", stop_crawl_on_match: [target] }),
-      engine.decodeTask({ keyword: "x", stop_crawl_on_match: [target] })
-    ]) {
+    for (
+      const result of [
+        engine.encodeTask({ keyword: "x", stop_crawl_on_match: [target] }),
+        engine.decodeTask({ keyword: "x", stop_crawl_on_match: [target] })
+      ]
+    ) {
       expect(result).toStrictEqual(
         invalid("stop_crawl_on_match.0.exact", "is not a field of this task (the API answers 40506 for unknown fields)")
       )
@@ -275,9 +292,10 @@ describe("NaverOrganic", () => {
       invalid("stop_crawl_on_match.3.match_type", `must be "domain", "with_subdomains" or "wildcard"`)
     )
     const target = { match_value: "a.com", match_type: "domain" } as const
-    expect(fieldOf(engine.encodeTask({ keyword: "x", stop_crawl_on_match: Array.from({ length: 11 }, () => target) }))).toBe(
-      "stop_crawl_on_match"
-    )
+    expect(fieldOf(engine.encodeTask({ keyword: "x", stop_crawl_on_match: Array.from({ length: 11 }, () => target) })))
+      .toBe(
+        "stop_crawl_on_match"
+      )
   })
 
   it("refuses unknown fields when encoding too, instead of dropping them silently", () => {

@@ -9,7 +9,7 @@ import * as TestClock from "effect/TestClock"
 import * as Pacer from "../src/Pacer.js"
 
 const startTimes = (limit: number, calls: number, callTime: Duration.DurationInput, spread = false) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const pacer = yield* Pacer.make({ limit, window: "1 second", spread })
     const starts = yield* Ref.make<ReadonlyArray<number>>([])
     const fiber = yield* Effect.fork(
@@ -31,17 +31,17 @@ const startTimes = (limit: number, calls: number, callTime: Duration.DurationInp
 
 describe("Pacer", () => {
   it.effect("lets a burst of `limit` calls through at once, then one window after each ends", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       expect(yield* startTimes(3, 7, 0)).toEqual([0, 0, 0, 1000, 1000, 1000, 2000])
     }))
 
   it.effect("counts the window from the end of a call, so network time cannot squeeze two windows", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       expect(yield* startTimes(2, 5, "300 millis")).toEqual([0, 0, 1300, 1300, 2600])
     }))
 
   it.effect("never has more than `limit` starts in any window", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const starts = yield* startTimes(5, 40, "37 millis")
       expect(starts).toHaveLength(40)
       for (const start of starts) {
@@ -50,7 +50,7 @@ describe("Pacer", () => {
     }))
 
   it.effect("spread: starts are evenly spaced over the window, and the window rule still holds", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       expect(yield* startTimes(4, 9, 0, true)).toEqual([0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000])
       // a call that ends late pushes back the start of the call `limit` places after it
       const late = yield* startTimes(2, 5, "800 millis", true)
@@ -58,7 +58,7 @@ describe("Pacer", () => {
     }))
 
   it.effect("a failed or interrupted call frees its slot", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const pacer = yield* Pacer.make({ limit: 1, window: "1 second" })
       const failed = yield* Effect.either(pacer.pace(Effect.fail("boom")))
       expect(failed._tag).toBe("Left")
@@ -73,7 +73,7 @@ describe("Pacer", () => {
 
 /** Runs `effect` to its end, moving the clock on `step` at a time. */
 const driven = <A>(effect: Effect.Effect<A>, step: Duration.DurationInput = "50 millis") =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     while (Option.isNone(yield* Fiber.poll(fiber))) yield* TestClock.adjust(step)
     return yield* Fiber.join(fiber)
@@ -105,7 +105,7 @@ const backlog = (
     readonly report?: boolean
   }
 ) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const accepted: Array<number> = []
     const starts: Array<number> = []
     let refused = 0
@@ -118,8 +118,7 @@ const backlog = (
         if (inWindow >= (options.serverLimit ?? Infinity)) return false
         accepted.push(now)
         return true
-      })
-    ).pipe(Effect.zipLeft(Effect.sleep(options.callTime)))
+      })).pipe(Effect.zipLeft(Effect.sleep(options.callTime)))
     const oneCall = (sends: number): Effect.Effect<void> =>
       Effect.flatMap(pacer.pace(send), (ok) => {
         mostSends = Math.max(mostSends, sends)
@@ -138,7 +137,7 @@ const backlog = (
 
 describe("Pacer, adaptive", () => {
   it.effect("a 40202 halves the limit for the calls paced after it: the next windows start at most that many", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const pacer = yield* Pacer.make({ limit: 10, window: "1 second", recovery: 1 })
       const run = yield* Effect.fork(backlog(pacer, { calls: 40, workers: 2, callTime: 0 }))
       yield* TestClock.adjust(Duration.millis(500))
@@ -151,7 +150,7 @@ describe("Pacer, adaptive", () => {
     }))
 
   it.effect("spread: calls paced after a cut are spaced window / cut limit apart", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const pacer = yield* Pacer.make({ limit: 4, window: "1 second", spread: true, recovery: 1 })
       const run = yield* Effect.fork(backlog(pacer, { calls: 8, workers: 1, callTime: 0 }))
       yield* TestClock.adjust(Duration.millis(100))
@@ -164,7 +163,7 @@ describe("Pacer, adaptive", () => {
     }))
 
   it.effect("recovers `recovery` calls a window for each whole window after a cut, up to the configured limit", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const pacer = yield* Pacer.make({ limit: 10, window: "1 second", recovery: 2 })
       yield* pacer.pace(Effect.void)
       expect(yield* pacer.rateLimited).toBe(5)
@@ -177,11 +176,15 @@ describe("Pacer, adaptive", () => {
     }))
 
   it.effect("a storm of 40202 replies to calls paced together cuts once; a refusal after the cut cuts again", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const pacer = yield* Pacer.make({ limit: 16, window: "1 second" })
       // no call has ended: there is nothing to answer
       expect(yield* pacer.rateLimited).toBe(16)
-      yield* Effect.fork(Effect.all(Array.from({ length: 8 }, () => pacer.pace(Effect.sleep("100 millis"))), { concurrency: "unbounded" }))
+      yield* Effect.fork(
+        Effect.all(Array.from({ length: 8 }, () => pacer.pace(Effect.sleep("100 millis"))), {
+          concurrency: "unbounded"
+        })
+      )
       yield* TestClock.adjust(Duration.millis(100))
       const storm = yield* Effect.all(Array.from({ length: 8 }, () => pacer.rateLimited))
       expect(storm).toEqual([8, 8, 8, 8, 8, 8, 8, 8])
@@ -197,9 +200,9 @@ describe("Pacer, adaptive", () => {
     }))
 
   it.effect("a server that allows less than the limit: reported refusals bring the pace down to it", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const run = (report: boolean) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const pacer = yield* Pacer.make({ limit: 20, window: "1 second", spread: true, recovery: 1 })
           const { accepted, mostSends, refused } = yield* driven(
             backlog(pacer, { calls: 60, workers: 4, callTime: "30 millis", serverLimit: 6, report }),

@@ -10,8 +10,8 @@ import type { TaskSide } from "../src/Engine.js"
 import * as GoogleOrganic from "../src/GoogleOrganic.js"
 import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as Prices from "../src/Prices.js"
-import { UserData } from "../src/UserData.js"
 import * as Sandbox from "../src/sandbox/Sandbox.js"
+import { UserData } from "../src/UserData.js"
 import { decodeOrThrow, resultsOf } from "./results/load.js"
 
 const [fixture] = resultsOf("user-data").map((result) => decodeOrThrow(UserData, result))
@@ -50,7 +50,12 @@ describe("Prices.fromUserData", () => {
 
   it("also reads entries named as the user_data page words them (price_type, price), lists or not", () => {
     const user = withPrice({
-      serp: { task_post: { priority_normal: { price_type: "per_result", price: 0.001 }, priority_high: [{ price_type: "per_result", price: 0.002 }] } }
+      serp: {
+        task_post: {
+          priority_normal: { price_type: "per_result", price: 0.001 },
+          priority_high: [{ price_type: "per_result", price: 0.002 }]
+        }
+      }
     })
     expect(Prices.fromUserData(user, { normal: 1, high: 1, extraPageFactor: 0.5 })).toStrictEqual(
       Either.right({ normal: 0.001, high: 0.002, extraPageFactor: 0.5 })
@@ -59,7 +64,12 @@ describe("Prices.fromUserData", () => {
 
   it("takes the first entry of a list that has a price", () => {
     const user = withPrice({
-      serp: { task_post: { priority_normal: [{ cost_type: "per_result", cost: null }, { cost_type: "per_result", cost: 0.0007 }], priority_high: [{ cost_type: "per_result", cost: 0.0014 }] } }
+      serp: {
+        task_post: {
+          priority_normal: [{ cost_type: "per_result", cost: null }, { cost_type: "per_result", cost: 0.0007 }],
+          priority_high: [{ cost_type: "per_result", cost: 0.0014 }]
+        }
+      }
     })
     expect(Either.map(Prices.fromUserData(user), (table) => table.normal)).toStrictEqual(Either.right(0.0007))
   })
@@ -67,11 +77,19 @@ describe("Prices.fromUserData", () => {
   it("names what is missing or not a price instead of guessing", () => {
     const normal = [{ cost_type: "per_result", cost: 0.0006 }]
     expect(failure(Prices.fromUserData(withPrice(null)))).toMatchObject({ path: "price.serp" })
-    expect(failure(Prices.fromUserData(withPrice({ serp: { task_post: { priority_normal: normal } } })))).toMatchObject({
-      path: "price.serp.task_post.priority_high"
-    })
+    expect(failure(Prices.fromUserData(withPrice({ serp: { task_post: { priority_normal: normal } } })))).toMatchObject(
+      {
+        path: "price.serp.task_post.priority_high"
+      }
+    )
     expect(
-      failure(Prices.fromUserData(withPrice({ serp: { task_post: { priority_normal: normal, priority_high: [{ cost_type: "per_result", cost: -1 }] } } })))
+      failure(
+        Prices.fromUserData(
+          withPrice({
+            serp: { task_post: { priority_normal: normal, priority_high: [{ cost_type: "per_result", cost: -1 }] } }
+          })
+        )
+      )
     ).toMatchObject({ path: "price.serp.task_post.priority_high" })
     expect(
       failure(Prices.fromUserData(withPrice({ serp: { task_post: { priority_normal: [], priority_high: normal } } })))
@@ -83,19 +101,25 @@ describe("Prices.fromAccount", () => {
   const account = (sandbox: Parameters<typeof Sandbox.layer>[0]) =>
     DataForSeoClient.layerBasic.pipe(
       Layer.provideMerge(
-        DataForSeoConfig.layer({ login: "sandbox", password: Redacted.make("sandbox"), baseUrl: Sandbox.inProcessBaseUrl })
+        DataForSeoConfig.layer({
+          login: "sandbox",
+          password: Redacted.make("sandbox"),
+          baseUrl: Sandbox.inProcessBaseUrl
+        })
       ),
       Layer.provideMerge(Sandbox.layer(sandbox))
     )
 
   it.effect("reads the account's prices from GET /v3/appendix/user_data", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       expect(yield* Prices.fromAccount()).toStrictEqual({ normal: 0.01, high: 0.03, extraPageFactor: 0.75 })
-      expect(yield* Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)).toMatchObject({ calls: { user_data: { calls: 1 } } })
+      expect(yield* Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)).toMatchObject({
+        calls: { user_data: { calls: 1 } }
+      })
     }).pipe(Effect.provide(account({ prices: { normal: 0.01, high: 0.03, extraPageFactor: 0.5 } }))))
 
   it.effect("a user_data call that fails is the error of the call", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const error = yield* Effect.flip(Prices.fromAccount())
       expect(error._tag).toBe("AuthError")
     }).pipe(Effect.provide(account({ accounts: [{ login: "other", password: "other", balance: 100 }] }))))

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Logger from "effect/Logger"
@@ -16,7 +16,7 @@ const leaks = (text: string) => text.includes(password) || text.includes(basic)
 
 describe("the password never leaks", () => {
   it.effect("from any error the client returns, in message, toString, JSON or inspection", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const scripts: ReadonlyArray<FakeHttp.Reply> = [
         { status: 401, body: "{}" },
         { status: 500, body: "" },
@@ -34,7 +34,7 @@ describe("the password never leaks", () => {
     }))
 
   it.effect("from the authorized request when it is logged or printed", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const auth = Auth.basic(login, Redacted.make(password))
       const request = yield* auth.authorize(HttpClientRequest.get("https://api.dataforseo.com/v3/appendix/user_data"))
       expect(request.headers["authorization"]).toBe(`Basic ${basic}`)

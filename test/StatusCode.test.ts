@@ -64,7 +64,13 @@ describe("StatusCode", () => {
     expect(info).toMatchObject({ code, class: statusClass, known: true })
     expect(info.meaning.length).toBeGreaterThan(0)
     const error = StatusCode.toError(code, "server message", { taskId: "t-1" })
-    expect(error).toMatchObject({ _tag: tag, code, message: "server message", taskId: "t-1", retryable: info.retryable })
+    expect(error).toMatchObject({
+      _tag: tag,
+      code,
+      message: "server message",
+      taskId: "t-1",
+      retryable: info.retryable
+    })
   })
 
   it("knows what is billed and at which level", () => {
@@ -79,17 +85,19 @@ describe("StatusCode", () => {
     expect(StatusCode.isSuccess(40501)).toBe(false)
   })
 
-  it.each([
-    [20500, "success"],
-    [40150, "auth"],
-    [40299, "billing"],
-    [40499, "not_found"],
-    [40555, "validation"],
-    [40699, "pending"],
-    [50999, "retryable"],
-    [60000, "permanent"],
-    [12, "permanent"]
-  ] as const)("an unknown code %i is classified by its range as %s and keeps its raw code", (code, statusClass) => {
+  it.each(
+    [
+      [20500, "success"],
+      [40150, "auth"],
+      [40299, "billing"],
+      [40499, "not_found"],
+      [40555, "validation"],
+      [40699, "pending"],
+      [50999, "retryable"],
+      [60000, "permanent"],
+      [12, "permanent"]
+    ] as const
+  )("an unknown code %i is classified by its range as %s and keeps its raw code", (code, statusClass) => {
     const info = StatusCode.classify(code)
     expect(info).toMatchObject({ code, class: statusClass, known: false, billed: "unknown" })
     const error = StatusCode.toError(code, "brand new message")
@@ -99,7 +107,13 @@ describe("StatusCode", () => {
 
   it("maps HTTP statuses to codes", () => {
     expect([401, 402, 404, 429, 500, 503, 418].map(StatusCode.fromHttpStatus)).toEqual([
-      40100, 40200, 40400, 40202, 50000, 50000, 418
+      40100,
+      40200,
+      40400,
+      40202,
+      50000,
+      50000,
+      418
     ])
   })
 })

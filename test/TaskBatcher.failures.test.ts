@@ -34,7 +34,14 @@ const batcherAt = (baseUrl: string, transport: Layer.Layer<HttpClient.HttpClient
   TaskBatcher.layer({ window: "20 millis", backoff: "10 millis", maxAttempts: 3, ...options }).pipe(
     Layer.provideMerge(DataForSeoClient.layerBasic),
     Layer.provideMerge(TaskLedger.layerMemory),
-    Layer.provideMerge(DataForSeoConfig.layer({ login: "user", password: Redacted.make("secret"), baseUrl, requestTimeout: "10 seconds" })),
+    Layer.provideMerge(
+      DataForSeoConfig.layer({
+        login: "user",
+        password: Redacted.make("secret"),
+        baseUrl,
+        requestTimeout: "10 seconds"
+      })
+    ),
     Layer.provide(transport)
   )
 
@@ -44,25 +51,28 @@ describe("TaskBatcher: a POST never sent created nothing", () => {
     ["a host name that does not resolve", Effect.succeed("http://api.dataforseo.invalid"), ["ENOTFOUND", "EAI_AGAIN"]]
   ]
 
-  it.live.each(unreachable)("%s: resent with backoff, then each task fails unbilled with the TransportError, no unknown intent", ([, baseUrl, codes]) =>
-    Effect.gen(function* () {
-      const url = yield* baseUrl
-      const outcomes = yield* submitAll(keywords(150)).pipe(Effect.provide(batcherAt(url, UndiciHttpClient.layer)))
-      expect(outcomes).toHaveLength(150)
-      for (const outcome of outcomes) {
-        expect(Either.isLeft(outcome)).toBe(true)
-        if (Either.isRight(outcome)) continue
-        expect(outcome.left._tag).toBe("TransportError")
-        if (outcome.left._tag !== "TransportError") continue
-        expect(codes).toContain(outcome.left.errorCode)
-        expect(outcome.left.neverSent).toBe(true)
-      }
-    }))
+  it.live.each(unreachable)(
+    "%s: resent with backoff, then each task fails unbilled with the TransportError, no unknown intent",
+    ([, baseUrl, codes]) =>
+      Effect.gen(function*() {
+        const url = yield* baseUrl
+        const outcomes = yield* submitAll(keywords(150)).pipe(Effect.provide(batcherAt(url, UndiciHttpClient.layer)))
+        expect(outcomes).toHaveLength(150)
+        for (const outcome of outcomes) {
+          expect(Either.isLeft(outcome)).toBe(true)
+          if (Either.isRight(outcome)) continue
+          expect(outcome.left._tag).toBe("TransportError")
+          if (outcome.left._tag !== "TransportError") continue
+          expect(codes).toContain(outcome.left.errorCode)
+          expect(outcome.left.neverSent).toBe(true)
+        }
+      })
+  )
 
   it.live("the ledger records those tasks as failed and unbilled: posting them again is allowed, and nothing waits on them", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const port = yield* closedPort
-      const { entries, unknown } = yield* Effect.gen(function* () {
+      const { entries, unknown } = yield* Effect.gen(function*() {
         const batcher = yield* TaskBatcher.TaskBatcher
         const ledger = yield* TaskLedger.TaskLedger
         yield* batcher.submitAll(NaverOrganic.engine, keywords(3), { correlationKey: (_task, i) => `job:${i}` })
@@ -83,7 +93,7 @@ describe("TaskBatcher: a POST never sent created nothing", () => {
 
 describe("TaskBatcher: a reply that cannot be read", () => {
   it.effect("a 200 reply with a truncated gzip body: the POST's outcome is unknown and reconciled, each task out once, none billed twice", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const emulator = yield* Sandbox.Emulator
       yield* emulator.scriptFaults("task_post", ["truncated_gzip"])
       const outcomes = yield* driven(submitAll(keywords(150)))
@@ -96,7 +106,7 @@ describe("TaskBatcher: a reply that cannot be read", () => {
     }).pipe(Effect.provide(layer())))
 
   it.effect("at-most-once: the PostOutcomeUnknownError carries the DecodeError of a truncated gzip reply", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const emulator = yield* Sandbox.Emulator
       yield* emulator.scriptFaults("task_post", ["truncated_gzip"])
       const [outcome] = yield* driven(submitAll(keywords(1)))
@@ -107,7 +117,7 @@ describe("TaskBatcher: a reply that cannot be read", () => {
     }).pipe(Effect.provide(layer({ batcher: { policy: "at-most-once" } }))))
 
   it.effect("an error passed through the batcher keeps its decode path", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const reply = {
         version: "0.1.20200129",
         status_code: 20000,
@@ -116,7 +126,11 @@ describe("TaskBatcher: a reply that cannot be read", () => {
       }
       const fake = yield* FakeHttp.make([FakeHttp.json(reply)])
       const [outcome] = yield* driven(submitAll(keywords(1))).pipe(
-        Effect.provide(batcherAt("https://api.dataforseo.com", Layer.succeed(HttpClient.HttpClient, fake.client), { policy: "at-most-once" }))
+        Effect.provide(
+          batcherAt("https://api.dataforseo.com", Layer.succeed(HttpClient.HttpClient, fake.client), {
+            policy: "at-most-once"
+          })
+        )
       )
       expect(outcome !== undefined && Either.isLeft(outcome) && outcome.left).toMatchObject({
         _tag: "PostOutcomeUnknownError",
@@ -128,25 +142,37 @@ describe("TaskBatcher: a reply that cannot be read", () => {
 
 describe("TaskBatcher: created ids are never thrown away", () => {
   it.effect("a reply that echoes the requests without their tags: each task matched by its request, none posted again", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const tasks = [naver("c++ 100%"), naver("shoes"), naver("shoes and socks")]
       const outcomes = yield* driven(submitAll(tasks))
       const emulator = yield* Sandbox.Emulator
       const created = new Map((yield* emulator.tasks).map((task) => [task.id, task.keyword]))
-      expect(outcomes.map((o) => (Either.isRight(o) ? created.get(o.right.id) : o.left._tag))).toEqual(["c++ 100%", "shoes", "shoes and socks"])
+      expect(outcomes.map((o) => (Either.isRight(o) ? created.get(o.right.id) : o.left._tag))).toEqual([
+        "c++ 100%",
+        "shoes",
+        "shoes and socks"
+      ])
       const s = yield* stats
       expect(s.calls.task_post.calls).toBe(1)
       expect(s.tasksBilled).toBe(3)
     }).pipe(Effect.provide(layer({ sandbox: { taskPostEcho: "without_tag", idListLag: "1 hour" } }))))
 
   it.effect("a reply in another order that echoes the keywords as the API decodes them, without tags: each task matched by its request", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const created = (id: string, keyword: string) => ({
         id,
         status_code: 20100,
         status_message: "Task Created.",
         cost: 0.0006,
-        data: { api: "serp", function: "task_post", se: "naver", se_type: "organic", keyword, device: "desktop", os: "windows" }
+        data: {
+          api: "serp",
+          function: "task_post",
+          se: "naver",
+          se_type: "organic",
+          keyword,
+          device: "desktop",
+          os: "windows"
+        }
       })
       const reply = {
         version: "0.1.20200129",
@@ -163,7 +189,7 @@ describe("TaskBatcher: created ids are never thrown away", () => {
     }))
 
   it.effect("a reply that echoes nothing: its created tasks are reported, the batch is not posted again, the tasks stay unknown intents", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const outcomes = yield* driven(submitAll(keywords(3)))
       const emulator = yield* Sandbox.Emulator
       const created = (yield* emulator.tasks).map((task) => task.id).sort()

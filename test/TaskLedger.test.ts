@@ -42,7 +42,12 @@ const run = (writes: ReadonlyArray<Write>, layer: Layer.Layer<TaskLedger.TaskLed
     for (const w of writes) {
       const written = w._tag === "Intents"
         ? ledger.recordIntents(
-          w.keys.map((k, i) => ({ correlationKey: k, runId: "run", engine: "naver/organic", request: { keyword: `${k} ${i}` } }))
+          w.keys.map((k, i) => ({
+            correlationKey: k,
+            runId: "run",
+            engine: "naver/organic",
+            request: { keyword: `${k} ${i}` }
+          }))
         )
         : w._tag === "Posted"
         ? ledger.recordPosted(w.pairs.map(([k, t]) => ({ correlationKey: k, taskId: t, cost: 0.0006 })))
@@ -65,7 +70,9 @@ describe("TaskLedger memory store", () => {
     ([later]) =>
       Effect.gen(function*() {
         // most writes need intents to act on: half the time, every key has one first
-        const writes = later.length % 2 === 0 ? [{ _tag: "Intents" as const, keys: ["k1", "k2", "k3"] }, ...later] : later
+        const writes = later.length % 2 === 0
+          ? [{ _tag: "Intents" as const, keys: ["k1", "k2", "k3"] }, ...later]
+          : later
         const memory = yield* run(writes, TaskLedger.layerMemory)
         const sqlite = yield* run(writes, layerTempSqlite())
         expect(memory).toEqual(sqlite)

@@ -1,9 +1,9 @@
-import { describe, expect, it } from "@effect/vitest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as UrlParams from "@effect/platform/UrlParams"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -32,7 +32,12 @@ interface Seen {
 const server = Effect.gen(function*() {
   const closed = yield* Deferred.make<void>()
   const url = yield* serveHttp((request, body, response) => {
-    const seen: Seen = { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body: body.toString() }
+    const seen: Seen = {
+      method: request.method ?? "",
+      path: request.url ?? "",
+      headers: request.headers,
+      body: body.toString()
+    }
     switch (request.url) {
       case "/big": {
         response.writeHead(200, { "content-type": "application/octet-stream" })
@@ -44,7 +49,7 @@ const server = Effect.gen(function*() {
         return response.end("keyword=caf%C3%A9&depth=100")
       case "/multipart":
         response.writeHead(200, { "content-type": "multipart/form-data; boundary=XyZ" })
-        return response.end('--XyZ\r\nContent-Disposition: form-data; name="keyword"\r\n\r\ncafé\r\n--XyZ--\r\n')
+        return response.end("--XyZ\r\nContent-Disposition: form-data; name=\"keyword\"\r\n\r\ncafé\r\n--XyZ--\r\n")
       case "/cookie":
         response.writeHead(200, { "set-cookie": ["a=1; Path=/", "b=2; HttpOnly"] })
         return response.end()
@@ -88,31 +93,49 @@ describe("UndiciHttpClient", () => {
   it.scopedLive("sends every kind of request body: JSON bytes, a raw string, a stream, form data", () =>
     Effect.gen(function*() {
       const { client } = yield* setup
-      const json = yield* seen(yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyUnsafeJson([{ keyword: "café" }]))))
-      expect(json).toMatchObject({ method: "POST", body: '[{"keyword":"café"}]' })
+      const json = yield* seen(
+        yield* client.execute(
+          HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyUnsafeJson([{ keyword: "café" }]))
+        )
+      )
+      expect(json).toMatchObject({ method: "POST", body: "[{\"keyword\":\"café\"}]" })
       expect(json.headers["content-type"]).toBe("application/json")
 
-      const raw = yield* seen(yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.setBody(HttpBody.raw("plain text", { contentType: "text/plain" })))))
+      const raw = yield* seen(
+        yield* client.execute(
+          HttpClientRequest.post("/echo").pipe(
+            HttpClientRequest.setBody(HttpBody.raw("plain text", { contentType: "text/plain" }))
+          )
+        )
+      )
       expect(raw.body).toBe("plain text")
 
       const streamed = yield* seen(
         yield* client.execute(
-          HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyStream(Stream.make("a", "b", "c").pipe(Stream.encodeText), { contentType: "text/plain" }))
+          HttpClientRequest.post("/echo").pipe(
+            HttpClientRequest.bodyStream(Stream.make("a", "b", "c").pipe(Stream.encodeText), {
+              contentType: "text/plain"
+            })
+          )
         )
       )
       expect(streamed.body).toBe("abc")
 
       const form = new FormData()
       form.append("keyword", "café")
-      const formSeen = yield* seen(yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyFormData(form))))
+      const formSeen = yield* seen(
+        yield* client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.bodyFormData(form)))
+      )
       expect(formSeen.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/)
-      expect(formSeen.body).toContain('name="keyword"\r\n\r\ncafé\r\n')
+      expect(formSeen.body).toContain("name=\"keyword\"\r\n\r\ncafé\r\n")
     }))
 
   it.scopedLive("a raw body undici cannot send is an Encode error, without a request", () =>
     Effect.gen(function*() {
       const { client } = yield* setup
-      const error = yield* Effect.flip(client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.setBody(HttpBody.raw({ not: "bytes" })))))
+      const error = yield* Effect.flip(
+        client.execute(HttpClientRequest.post("/echo").pipe(HttpClientRequest.setBody(HttpBody.raw({ not: "bytes" }))))
+      )
       expect(error).toMatchObject({ _tag: "RequestError", reason: "Encode" })
     }))
 
@@ -157,7 +180,11 @@ describe("UndiciHttpClient", () => {
       const { client } = yield* setup
       const kept = yield* seen(yield* client.get("/echo"))
       expect(kept.headers["connection"]).toBe("keep-alive")
-      const reset = yield* seen(yield* client.get("/echo").pipe(Effect.provideService(NodeHttpClient.UndiciRequestOptions, { method: "GET", path: "/", reset: true })))
+      const reset = yield* seen(
+        yield* client.get("/echo").pipe(
+          Effect.provideService(NodeHttpClient.UndiciRequestOptions, { method: "GET", path: "/", reset: true })
+        )
+      )
       expect(reset.headers["connection"]).toBe("close")
     }))
 
@@ -167,7 +194,9 @@ describe("UndiciHttpClient", () => {
       const fiber = yield* Effect.fork(client.get("/hang"))
       yield* Effect.sleep("50 millis")
       yield* Fiber.interrupt(fiber)
-      yield* Deferred.await(closed).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "the request was not aborted" }))
+      yield* Deferred.await(closed).pipe(
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "the request was not aborted" })
+      )
     }))
 
   it.scopedLive("no server: a Transport error", () =>

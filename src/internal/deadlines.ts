@@ -53,7 +53,7 @@ export const make = (): Deadlines => {
 
   /** Sleeps until the next deadline, interrupts the calls past theirs, and so on while calls are in flight. */
   const watch = (self: Watcher): Effect.Effect<void> =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       while (watcher === self) {
         yield* Effect.sleep(Duration.millis(Math.max(0, self.at - (yield* Clock.currentTimeMillis))))
         if (watcher !== self) return // replaced meanwhile
@@ -80,9 +80,13 @@ export const make = (): Deadlines => {
 
   const within = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, timeout: Duration.Duration, onTimeout: () => E2) =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const fiber = yield* Effect.fork(restore(effect))
-        const entry: Watched = { at: (yield* Clock.currentTimeMillis) + Duration.toMillis(timeout), fiber, expired: false }
+        const entry: Watched = {
+          at: (yield* Clock.currentTimeMillis) + Duration.toMillis(timeout),
+          fiber,
+          expired: false
+        }
         watched.add(entry)
         if (watcher === undefined || entry.at < watcher.at) {
           stop()

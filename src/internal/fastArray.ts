@@ -132,7 +132,8 @@ const kindOf = (ast: AST.AST): Kind => {
   if (primitive !== undefined) return primitive
   if (ast._tag === "Union" && ast.types.length === 2) {
     const [first, second] = ast.types
-    const isNull = (member: AST.AST | undefined) => member !== undefined && AST.isLiteral(member) && member.literal === null
+    const isNull = (member: AST.AST | undefined) =>
+      member !== undefined && AST.isLiteral(member) && member.literal === null
     const other = isNull(first) ? second : isNull(second) ? first : undefined
     const kind = other === undefined ? undefined : primitiveKind(other)
     if (kind === Kind.String) return Kind.NullableString
@@ -281,7 +282,9 @@ const compileUnion = (ast: AST.Union): Check => {
     const [first, second] = ast.types
     if (
       ast.types.length === 2 && first !== undefined && second !== undefined && AST.isLiteral(second) &&
-      second.literal === null && (first._tag === "TypeLiteral" && first.propertySignatures.length + first.indexSignatures.length > 0 || first._tag === "TupleType")
+      second.literal === null &&
+      (first._tag === "TypeLiteral" && first.propertySignatures.length + first.indexSignatures.length > 0 ||
+        first._tag === "TupleType")
     ) {
       const check = compile(first)
       return (input) => input === null ? Verdict.Identity : check(input)

@@ -21,7 +21,8 @@ export const checked = <A>(value: A, rules: ReadonlyArray<Rule>): Either.Either<
 export const wholeAtLeast = (min: number, value: number): boolean => Number.isInteger(value) && value >= min
 
 /** Whether `value` is absent, or a finite amount of zero or more. */
-export const amount = (value: number | undefined): boolean => value === undefined || (Number.isFinite(value) && value >= 0)
+export const amount = (value: number | undefined): boolean =>
+  value === undefined || (Number.isFinite(value) && value >= 0)
 
 /** Whether `value` holds more than white space. */
 export const nonBlank = (value: string): boolean => value.trim() !== ""

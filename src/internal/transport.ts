@@ -32,10 +32,10 @@ const hostOf = (url: string): string | undefined => (URL.canParse(url) ? new URL
  */
 export const transportError = (endpoint: string, error: HttpClientError.HttpClientError): TransportError => {
   const cause = systemCause(error.cause)
-  const errorCode = cause.code ?? (error._tag === "RequestError" && error.reason === "InvalidUrl" ? "ERR_INVALID_URL" : undefined)
+  const errorCode = cause.code ??
+    (error._tag === "RequestError" && error.reason === "InvalidUrl" ? "ERR_INVALID_URL" : undefined)
   const host = hostOf(error.request.url)
   const detail = error.cause === undefined ? "" : `: ${cause.message}`
   const named = errorCode === undefined || detail.includes(errorCode) ? "" : ` (${errorCode})`
   return new TransportError({ endpoint, message: `${error.message}${detail}${named}`, errorCode, host })
 }
-

@@ -118,7 +118,12 @@ export interface ResolvedOptions {
   readonly seed: number
   /** The share of sparse results, in [0, 1]. */
   readonly sparse: number
-  readonly retention: { readonly results: number; readonly html: number; readonly tasksReady: number; readonly errors: number }
+  readonly retention: {
+    readonly results: number
+    readonly html: number
+    readonly tasksReady: number
+    readonly errors: number
+  }
   readonly latency: number
   readonly slowReply: number
   readonly replyOrder: "sent" | "reversed"

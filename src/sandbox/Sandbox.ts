@@ -16,6 +16,8 @@
  *
  * @since 0.1.0
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -25,8 +27,6 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -37,13 +37,13 @@ import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import * as Emulator from "./Emulator.js"
-import type { SandboxOptions } from "./Options.js"
 import * as WebhookDelivery from "./internal/webhookDelivery.js"
+import type { SandboxOptions } from "./Options.js"
 
-export type { SandboxAccount, SandboxOptions } from "./Options.js"
+export type { CallTally, SandboxStats, TaskInfo, TaskTally } from "./Emulator.js"
 export type { FaultOptions, RequestFault, SandboxFunction, TaskFault } from "./Faults.js"
 export { everyFault, requestFaults } from "./Faults.js"
-export type { CallTally, SandboxStats, TaskInfo, TaskTally } from "./Emulator.js"
+export type { SandboxAccount, SandboxOptions } from "./Options.js"
 /** The emulator service, provided by `layer`: inspect what was created and billed, script faults. */
 export { Emulator } from "./Emulator.js"
 
@@ -66,7 +66,8 @@ const requestBody = (
   request: HttpClientRequest.HttpClientRequest
 ): Effect.Effect<Uint8Array | undefined, HttpClientError.RequestError> => {
   const body = request.body
-  const fail = (description: string) => Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description }))
+  const fail = (description: string) =>
+    Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", description }))
   switch (body._tag) {
     case "Empty":
       return Effect.succeed(undefined)
@@ -96,17 +97,31 @@ export const inProcessClient = (emulator: Emulator.Service): HttpClient.HttpClie
   HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const body = yield* requestBody(request)
-      const reply = yield* emulator.handle({ method: request.method, url: url.toString(), headers: request.headers, body })
+      const reply = yield* emulator.handle({
+        method: request.method,
+        url: url.toString(),
+        headers: request.headers,
+        body
+      })
       if (reply._tag === "Drop") {
         return yield* Effect.fail(
-          new HttpClientError.RequestError({ request, reason: "Transport", description: "the sandbox dropped the connection" })
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            description: "the sandbox dropped the connection"
+          })
         )
       }
-      return HttpClientResponse.fromWeb(request, new Response(reply.body, { status: reply.status, headers: reply.headers }))
+      return HttpClientResponse.fromWeb(
+        request,
+        new Response(reply.body, { status: reply.status, headers: reply.headers })
+      )
     })
   )
 
-const clientFrom = (layer: Layer.Layer<HttpClient.HttpClient>): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
+const clientFrom = (
+  layer: Layer.Layer<HttpClient.HttpClient>
+): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.map(Layer.build(layer), (context) => Context.get(context, HttpClient.HttpClient))
 
 /** Starts webhook delivery for an emulator, in the current scope. */
@@ -137,7 +152,9 @@ export const layer = (options: SandboxOptions = {}): Layer.Layer<HttpClient.Http
     Effect.gen(function*() {
       const emulator = yield* Emulator.make(options)
       yield* startWebhooks(emulator, options.webhookClient, FetchHttpClient.layer)
-      return Context.make(Emulator.Emulator, emulator).pipe(Context.add(HttpClient.HttpClient, inProcessClient(emulator)))
+      return Context.make(Emulator.Emulator, emulator).pipe(
+        Context.add(HttpClient.HttpClient, inProcessClient(emulator))
+      )
     })
   )
 
@@ -150,7 +167,10 @@ export const httpApp = (emulator: Emulator.Service): HttpApp.Default =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const body = request.method === "GET" || request.method === "HEAD"
       ? undefined
-      : yield* Effect.orElseSucceed(Effect.map(request.arrayBuffer, (buffer) => new Uint8Array(buffer)), () => undefined)
+      : yield* Effect.orElseSucceed(
+        Effect.map(request.arrayBuffer, (buffer) => new Uint8Array(buffer)),
+        () => undefined
+      )
     const reply = yield* emulator.handle({
       method: request.method,
       url: `http://${request.headers["host"] ?? "127.0.0.1"}${request.url}`,
@@ -161,8 +181,14 @@ export const httpApp = (emulator: Emulator.Service): HttpApp.Default =>
       NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
       return yield* Effect.interrupt
     }
-    const init = { status: reply.status, headers: reply.headers, contentType: reply.headers["content-type"] ?? "application/json" }
-    return typeof reply.body === "string" ? HttpServerResponse.text(reply.body, init) : HttpServerResponse.uint8Array(reply.body, init)
+    const init = {
+      status: reply.status,
+      headers: reply.headers,
+      contentType: reply.headers["content-type"] ?? "application/json"
+    }
+    return typeof reply.body === "string"
+      ? HttpServerResponse.text(reply.body, init)
+      : HttpServerResponse.uint8Array(reply.body, init)
   })
 
 /** A running loopback sandbox. */
@@ -202,7 +228,10 @@ export const nodeListener = (emulator: Emulator.Service, runtime: Runtime.Runtim
         emulator.handle({
           method: request.method ?? "GET",
           url: `http://${request.headers.host ?? "127.0.0.1"}${request.url ?? "/"}`,
-          headers: { authorization: request.headers.authorization, "content-encoding": request.headers["content-encoding"] },
+          headers: {
+            authorization: request.headers.authorization,
+            "content-encoding": request.headers["content-encoding"]
+          },
           body: chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
         }),
         {

@@ -40,11 +40,17 @@ export const formatDatetime: (millis: number) => string = internal.formatDatetim
  * const result = SerpGenerator.generate({ engine, keyword: "iphone", depth: 15, ... }, "advanced", "2026-11-23 12:00:00 +00:00", 1)
  * result.items.length // 15
  */
-export const generate: (task: SerpTask, format: ResultFormat, datetime: string, seed: number, sparseShare?: number) => Json =
-  internal.generate
+export const generate: (
+  task: SerpTask,
+  format: ResultFormat,
+  datetime: string,
+  seed: number,
+  sparseShare?: number
+) => Json = internal.generate
 
 /**
  * The sandbox's answer to the all-zero task id (reference §6): one item of every type the generator knows
  * for the engine and format, with dummy values.
  */
-export const allTypes: (engine: AnyEngine, format: ResultFormat, datetime: string, seed: number) => Json = internal.allTypes
+export const allTypes: (engine: AnyEngine, format: ResultFormat, datetime: string, seed: number) => Json =
+  internal.allTypes

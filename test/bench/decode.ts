@@ -28,7 +28,9 @@ const bench = <A, I>(name: string, schema: Schema.Schema<A, I>, payload: unknown
   const parseOnly = () => JSON.parse(text)
   const parseAndDecode = () => {
     const decoded = decode(JSON.parse(text))
-    if (Either.isLeft(decoded)) throw new Error(`${name}: the benchmark payload does not decode: ${decoded.left.message}`)
+    if (Either.isLeft(decoded)) {
+      throw new Error(`${name}: the benchmark payload does not decode: ${decoded.left.message}`)
+    }
     return decoded.right
   }
   // each sample times a batch, so that timer resolution does not matter
@@ -55,7 +57,9 @@ const bench = <A, I>(name: string, schema: Schema.Schema<A, I>, payload: unknown
   console.log(`bench ${name} ratio=${ratio.toFixed(2)} target=${TARGET}`)
   if (process.env["BENCH_VERBOSE"]) {
     console.log(
-      `  ${name}: ${text.length} bytes, parse ${median(parseTimes).toFixed(3)} ms/10, parse+decode ${median(decodeTimes).toFixed(3)} ms/10, ${parseTimes.length} samples`
+      `  ${name}: ${text.length} bytes, parse ${median(parseTimes).toFixed(3)} ms/10, parse+decode ${
+        median(decodeTimes).toFixed(3)
+      } ms/10, ${parseTimes.length} samples`
     )
   }
   return ratio <= TARGET

@@ -8,13 +8,13 @@
  * growing file) and the ratio is of the summed times: a burst of load elsewhere hits both sides alike.
  * Prints `bench ledger-sqlite ratio=<ledger / baseline> target=2`; details go to stderr.
  */
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import Sqlite from "better-sqlite3"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as TaskLedger from "../../src/TaskLedger.js"
 import * as TaskLedgerSqlite from "../../src/TaskLedgerSqlite.js"
 
@@ -139,7 +139,9 @@ const measure = (dir: string, label: string, n: number) =>
         Option.getOrNull(Option.map(last, (e) => e.state)) !== "collected"
       ) {
         return yield* Effect.dieMessage(
-          `ledger recorded ${JSON.stringify(cost)}, baseline ${String(baselineCollected)}, expected ${n} collected tasks`
+          `ledger recorded ${JSON.stringify(cost)}, baseline ${
+            String(baselineCollected)
+          }, expected ${n} collected tasks`
         )
       }
     }).pipe(

@@ -16,8 +16,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { createInterface } from "node:readline"
-import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import type { SandboxOptions } from "../../src/sandbox/Options.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
 
 /** What `stats` answers. */
 export interface ServerStats {
@@ -37,7 +37,7 @@ if (!process.argv.includes("--child")) process.exit(0)
 let current: { readonly scope: Scope.CloseableScope; readonly server: Sandbox.SandboxServer } | undefined
 
 const serve = (options: SandboxOptions) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     if (current !== undefined) yield* Scope.close(current.scope, Exit.void)
     current = undefined
     const scope = yield* Scope.make()
@@ -46,7 +46,7 @@ const serve = (options: SandboxOptions) =>
     return `url ${server.url}`
   })
 
-const stats = Effect.gen(function* () {
+const stats = Effect.gen(function*() {
   if (current === undefined) return yield* Effect.dieMessage("stats before serve")
   const emulator = current.server.emulator
   const s = yield* emulator.stats

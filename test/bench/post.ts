@@ -69,9 +69,9 @@
  * `BENCH_POST_WARMUPS` (6) and `BENCH_POST_ROUNDS` (15) the CPU benchmark's warm-up runs and measured rounds.
  * Exits non-zero when a task is not posted, a call is refused or the sandbox saw other work than sent.
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Arr from "effect/Array"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -146,7 +146,7 @@ interface Server {
 }
 
 /** Starts `post-server.ts` for the life of the scope; closing its stdin makes it exit. */
-const server = Effect.gen(function* () {
+const server = Effect.gen(function*() {
   const child = yield* Effect.acquireRelease(
     Effect.sync(() =>
       spawn(process.execPath, ["--import", "tsx", join(here, "post-server.ts"), "--child"], {
@@ -230,7 +230,9 @@ const batcherLayer = (url: string, setup: BatcherSetup) =>
   TaskBatcher.layer({ spread: setup.spread ?? true }).pipe(
     Layer.provideMerge(DataForSeoClient.layerBasic),
     Layer.provideMerge(setup.ledger === "none" ? forgetful : TaskLedger.layerMemory),
-    Layer.provideMerge(DataForSeoConfig.layer({ login, password: Redacted.make(password), baseUrl: url, limits: setup.limits ?? {} })),
+    Layer.provideMerge(
+      DataForSeoConfig.layer({ login, password: Redacted.make(password), baseUrl: url, limits: setup.limits ?? {} })
+    ),
     Layer.provide(transports[setup.transport ?? "undici"])
   )
 
@@ -252,15 +254,16 @@ const throughBatcher = (
   mode: "one-by-one" | "bulk",
   setup: BatcherSetup = {}
 ) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const batcher = yield* TaskBatcher.TaskBatcher
     const cpu = process.cpuUsage()
     const started = performance.now()
     const tasks = Arr.makeBy(count, (i): NaverOrganic.Task => ({ keyword: `keyword ${label} ${i}` }))
-    const outcomes =
-      mode === "one-by-one"
-        ? yield* Effect.forEach(tasks, (task) => Effect.either(batcher.submit(NaverOrganic.engine, task)), { concurrency: "unbounded" })
-        : yield* batcher.submitAll(NaverOrganic.engine, tasks)
+    const outcomes = mode === "one-by-one"
+      ? yield* Effect.forEach(tasks, (task) => Effect.either(batcher.submit(NaverOrganic.engine, task)), {
+        concurrency: "unbounded"
+      })
+      : yield* batcher.submitAll(NaverOrganic.engine, tasks)
     // the ids by tag, as the baseline collects them: in a plain loop, inside the measure
     const ids = new Map<string, string>()
     for (const outcome of outcomes) {
@@ -273,7 +276,7 @@ const throughBatcher = (
 
 /** What the caller's side alone costs: `count` fibers that do nothing, forked as `throughBatcher` forks its submits. */
 const fibersAlone = (count: number) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cpu = process.cpuUsage()
     yield* Effect.forEach(Arr.makeBy(count, (i) => i), (i) => Effect.succeed(i), { concurrency: "unbounded" })
     return cpuMillis(process.cpuUsage(cpu))
@@ -283,7 +286,9 @@ const fibersAlone = (count: number) =>
 
 interface TaskPostReply {
   readonly status_code: number
-  readonly tasks: ReadonlyArray<{ readonly id: string; readonly status_code: number; readonly data: { readonly tag: string } }>
+  readonly tasks: ReadonlyArray<
+    { readonly id: string; readonly status_code: number; readonly data: { readonly tag: string } }
+  >
 }
 
 /** The same tasks in bodies of 100, `CONCURRENCY` requests in flight, keep-alive (fetch's default). */
@@ -341,7 +346,7 @@ const verify = (name: string, run: Run, count: number, stats: ServerStats) =>
 // --- the benchmarks ---------------------------------------------------------------------------------------
 
 const packing = (sandbox: Server) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const url = yield* sandbox.serve(generous)
     const run = yield* throughBatcher(url, TASKS, "packing", "one-by-one")
     const stats = yield* sandbox.stats
@@ -351,7 +356,7 @@ const packing = (sandbox: Server) =>
   })
 
 const rate = (sandbox: Server) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const url = yield* sandbox.serve({
       ...generous,
       limits: { perMinute: { task_post: RATE_LIMIT }, window: RATE_WINDOW, simultaneous: 1000 }
@@ -368,7 +373,9 @@ const rate = (sandbox: Server) =>
     console.error(
       `post-rate: ${stats.calls} calls, first to last arrival ${span} ms (the limit allows ${shortest} ms): ` +
         `${(((stats.calls - 1) / span) * 1000).toFixed(1)} calls/s, ` +
-        `${((RATE_LIMIT / windowMs) * 1000).toFixed(0)} allowed; busiest window ${stats.peakPerWindow} of ${RATE_LIMIT}; ` +
+        `${
+          ((RATE_LIMIT / windowMs) * 1000).toFixed(0)
+        } allowed; busiest window ${stats.peakPerWindow} of ${RATE_LIMIT}; ` +
         `client CPU ${run.cpuMs.toFixed(0)} ms over ${run.wallMs.toFixed(0)} ms wall`
     )
     console.log(`bench post-rate utilization=${(shortest / span).toFixed(3)} target=0.95 rejected=${stats.rejected}`)
@@ -386,10 +393,10 @@ const cpuSides = {
 type CpuSide = keyof typeof cpuSides | "baseline"
 
 const cpu = (sandbox: Server) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const limits = { simultaneousRequests: CONCURRENCY }
     const side = (name: CpuSide, label: string) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const url = yield* sandbox.serve(generous)
         const run = yield* name === "baseline"
           ? throughFetch(url, TASKS, label)
@@ -404,7 +411,7 @@ const cpu = (sandbox: Server) =>
      * the median CPU and wall time of each.
      */
     const compare = (phase: string, names: ReadonlyArray<CpuSide>, rounds: number, warmups = WARMUPS) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         for (let i = 0; i < warmups; i++) {
           for (const name of names) yield* side(name, `${phase}-warm${i}`)
         }
@@ -445,12 +452,22 @@ const cpu = (sandbox: Server) =>
     console.log(`bench post-cpu ratio=${(undici("undici").cpu / baseline).toFixed(2)} target=1.5`)
     console.log(`bench post-cpu-fetch ratio=${(fetch("fetch").cpu / fetch("baseline").cpu).toFixed(2)} target=1.5`)
     console.log(
-      `bench post-cpu-detail batcher_cpu_ms=${undici("undici").cpu.toFixed(0)} baseline_cpu_ms=${baseline.toFixed(0)} ` +
-        `platform_undici_cpu_ms=${platformUndici("platformUndici").cpu.toFixed(0)} platform_undici_baseline_cpu_ms=${platformUndici("baseline").cpu.toFixed(0)} ` +
-        `fetch_transport_cpu_ms=${fetch("fetch").cpu.toFixed(0)} fetch_baseline_cpu_ms=${fetch("baseline").cpu.toFixed(0)} ` +
-        `no_ledger_cpu_ms=${undici("noLedger").cpu.toFixed(0)} spread_cpu_ms=${spread("spread").cpu.toFixed(0)} fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
+      `bench post-cpu-detail batcher_cpu_ms=${undici("undici").cpu.toFixed(0)} baseline_cpu_ms=${
+        baseline.toFixed(0)
+      } ` +
+        `platform_undici_cpu_ms=${platformUndici("platformUndici").cpu.toFixed(0)} platform_undici_baseline_cpu_ms=${
+          platformUndici("baseline").cpu.toFixed(0)
+        } ` +
+        `fetch_transport_cpu_ms=${fetch("fetch").cpu.toFixed(0)} fetch_baseline_cpu_ms=${
+          fetch("baseline").cpu.toFixed(0)
+        } ` +
+        `no_ledger_cpu_ms=${undici("noLedger").cpu.toFixed(0)} spread_cpu_ms=${
+          spread("spread").cpu.toFixed(0)
+        } fibers_cpu_ms=${median(fibers).toFixed(0)} ` +
         `batcher_wall_ms=${undici("undici").wall.toFixed(0)} baseline_wall_ms=${undici("baseline").wall.toFixed(0)} ` +
-        `round_ratio_p25=${quantile(roundRatios, 0.25).toFixed(2)} round_ratio_median=${median(roundRatios).toFixed(2)} round_ratio_p75=${quantile(roundRatios, 0.75).toFixed(2)} ` +
+        `round_ratio_p25=${quantile(roundRatios, 0.25).toFixed(2)} round_ratio_median=${
+          median(roundRatios).toFixed(2)
+        } round_ratio_p75=${quantile(roundRatios, 0.75).toFixed(2)} ` +
         `core_share_at_limit=${coreShareAtLimit.toFixed(3)}`
     )
   })
@@ -464,7 +481,7 @@ const STREAM_EVERY = 25_000
 const STREAM_BASELINE_TASKS = 20_000
 
 /** `gc`, exposed at run time (the bench runs without `--expose-gc`); only the stream benchmark asks for it. */
-const exposeGc = (): (() => void) => {
+const exposeGc = (): () => void => {
   setFlagsFromString("--expose-gc")
   return runInNewContext("gc")
 }
@@ -478,7 +495,8 @@ const fullGc = () => {
   return { heapMb: process.memoryUsage().heapUsed / 1e6, cpuMs: cpuMillis(process.cpuUsage(cpu)) }
 }
 
-const streamed = (count: number) => Stream.map(Stream.range(1, count), (i): NaverOrganic.Task => ({ keyword: `keyword stream ${i}` }))
+const streamed = (count: number) =>
+  Stream.map(Stream.range(1, count), (i): NaverOrganic.Task => ({ keyword: `keyword stream ${i}` }))
 
 /**
  * Runs `outcomes` (`count` of them) to its end: its CPU per task in µs, full GCs left out, and the heap after a
@@ -489,7 +507,7 @@ const drain = (
   count: number,
   sampling: { readonly from: number; readonly every: number }
 ) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const heap: Array<number> = []
     let gcCpu = 0
     let done = 0
@@ -502,44 +520,51 @@ const drain = (
           const after = fullGc()
           heap.push(after.heapMb)
           gcCpu += after.cpuMs
-        })
-    )
+        }))
     yield* check(done === count, `post-stream: ${done} of ${count} outcomes`)
     return { cpuUsPerTask: ((cpuMillis(process.cpuUsage(cpu)) - gcCpu) * 1000) / count, heap }
   })
 
 const stream = (sandbox: Server) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const setup: BatcherSetup = { spread: false, ledger: "none" }
     const native = yield* Effect.flatMap(TaskBatcher.TaskBatcher, (batcher) =>
       drain(
         Stream.map(batcher.submitStream(NaverOrganic.engine, streamed(STREAM_TASKS)), ([, outcome]) => outcome),
         STREAM_TASKS,
         { from: STREAM_WARMUP, every: STREAM_EVERY }
-      )
-    ).pipe(Effect.provide(batcherLayer(yield* sandbox.serve(generous), setup)))
+      )).pipe(Effect.provide(batcherLayer(yield* sandbox.serve(generous), setup)))
     const recipe = yield* Effect.flatMap(TaskBatcher.TaskBatcher, (batcher) =>
       drain(
-        Stream.mapEffect(streamed(STREAM_BASELINE_TASKS), (task) => Effect.either(batcher.submit(NaverOrganic.engine, task)), { concurrency: 3000 }),
+        Stream.mapEffect(
+          streamed(STREAM_BASELINE_TASKS),
+          (task) => Effect.either(batcher.submit(NaverOrganic.engine, task)),
+          { concurrency: 3000 }
+        ),
         STREAM_BASELINE_TASKS,
         { from: STREAM_BASELINE_TASKS, every: STREAM_BASELINE_TASKS }
-      )
-    ).pipe(Effect.provide(batcherLayer(yield* sandbox.serve(generous), setup)))
+      )).pipe(Effect.provide(batcherLayer(yield* sandbox.serve(generous), setup)))
     // the heap moves with the tasks in hand when it is sampled: the floor of each half of the samples is compared
     const half = Math.ceil(native.heap.length / 2)
     const first = Math.min(...native.heap.slice(0, half))
     const second = Math.min(...native.heap.slice(half))
     console.error(
-      `post-stream: heap after GC ${native.heap.map((mb) => mb.toFixed(1)).join(", ")} MB every ${STREAM_EVERY} tasks from the ` +
-        `${STREAM_WARMUP}th; ${native.cpuUsPerTask.toFixed(1)} µs CPU a task, Stream.mapEffect(submit) ${recipe.cpuUsPerTask.toFixed(1)}`
+      `post-stream: heap after GC ${
+        native.heap.map((mb) => mb.toFixed(1)).join(", ")
+      } MB every ${STREAM_EVERY} tasks from the ` +
+        `${STREAM_WARMUP}th; ${native.cpuUsPerTask.toFixed(1)} µs CPU a task, Stream.mapEffect(submit) ${
+          recipe.cpuUsPerTask.toFixed(1)
+        }`
     )
-    console.log(`bench post-stream heap_growth_mb=${(second - first).toFixed(2)} target=2 heap_floor_mb=${first.toFixed(1)}`)
+    console.log(
+      `bench post-stream heap_growth_mb=${(second - first).toFixed(2)} target=2 heap_floor_mb=${first.toFixed(1)}`
+    )
     console.log(`bench post-stream-cpu ratio=${(native.cpuUsPerTask / recipe.cpuUsPerTask).toFixed(2)} target=0.5`)
   })
 
 const only = new Set((process.env["BENCH_POST"] ?? "packing,rate,cpu,stream").split(","))
 
-const program = Effect.gen(function* () {
+const program = Effect.gen(function*() {
   const sandbox = yield* server
   if (only.has("packing")) yield* packing(sandbox)
   if (only.has("rate")) yield* rate(sandbox)

@@ -63,7 +63,10 @@ interface Load {
 
 const load = (data: Record<string, unknown>) =>
   Effect.async<Load>((resume) => {
-    const worker = new Worker(generator, { eval: true, workerData: { seconds: SECONDS, concurrency: CONCURRENCY, ...data } })
+    const worker = new Worker(generator, {
+      eval: true,
+      workerData: { seconds: SECONDS, concurrency: CONCURRENCY, ...data }
+    })
     worker.once("message", (message: Load) => {
       resume(Effect.succeed(message))
       void worker.terminate()
@@ -84,7 +87,9 @@ const program = Effect.gen(function*() {
   const ids = tasks.slice(0, 5000).map((task) => task.id)
   const got = yield* load({ url, auth, mode: "get", ids })
   const getRate = got.ok / got.seconds
-  if (posted.failed + got.failed > 0) console.error(`bench sandbox: ${posted.failed} posts and ${got.failed} gets failed`)
+  if (posted.failed + got.failed > 0) {
+    console.error(`bench sandbox: ${posted.failed} posts and ${got.failed} gets failed`)
+  }
   console.log(`bench sandbox-post calls_per_s=${postRate.toFixed(0)} target=300`)
   console.log(`bench sandbox-get calls_per_s=${getRate.toFixed(0)} target=2000`)
 })

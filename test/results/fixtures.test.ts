@@ -57,7 +57,14 @@ describe("fixtures", () => {
     const [result] = decodeAll(NaverAdvancedResult, "naver-advanced")
     const items = result?.items ?? []
     expect(items.map((item) => item.type)).toStrictEqual([
-      "paid", "organic", "organic", "images", "video", "local_pack", "map", "related_searches"
+      "paid",
+      "organic",
+      "organic",
+      "images",
+      "video",
+      "local_pack",
+      "map",
+      "related_searches"
     ])
     expect(result?.spell).toStrictEqual({ keyword: "아이폰15", type: "did_you_mean" })
     for (const item of items) {
@@ -133,10 +140,26 @@ describe("fixtures", () => {
       timestamp: "2026-03-15 00:00:00 +00:00"
     }])
     const known = items.filter((item) => item.type !== "unknown").map((item) => item.type)
-    expect(new Set(known)).toStrictEqual(new Set([
-      "ai_overview", "paid", "featured_snippet", "organic", "people_also_ask", "local_pack", "images", "video",
-      "top_stories", "shopping", "answer_box", "map", "carousel", "related_searches", "knowledge_graph", "people_also_search"
-    ]))
+    expect(new Set(known)).toStrictEqual(
+      new Set([
+        "ai_overview",
+        "paid",
+        "featured_snippet",
+        "organic",
+        "people_also_ask",
+        "local_pack",
+        "images",
+        "video",
+        "top_stories",
+        "shopping",
+        "answer_box",
+        "map",
+        "carousel",
+        "related_searches",
+        "knowledge_graph",
+        "people_also_search"
+      ])
+    )
     for (const item of items) {
       if (item.type === "people_also_ask") {
         expect(item.items?.map((question) => question.title)).toStrictEqual([
@@ -189,7 +212,9 @@ describe("fixtures", () => {
     const serp = typeof minute === "object" && minute !== null ? minute["serp"] : undefined
     expect(typeof serp === "object" && serp !== null ? serp["task_post"] : undefined).toBe(2000)
     expect([user?.money?.total, user?.money?.balance]).toStrictEqual([500, 412.3371])
-    expect(user?.price?.["serp"]).toMatchObject({ task_post: { priority_high: [{ cost_type: "per_result", cost: 0.0012 }] } })
+    expect(user?.price?.["serp"]).toMatchObject({
+      task_post: { priority_high: [{ cost_type: "per_result", cost: 0.0012 }] }
+    })
     expect(user?.llm_mentions_subscription_expiry_date).toBe("2026-12-31 23:59:59 +00:00")
   })
 

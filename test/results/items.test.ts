@@ -1,11 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import type {
-  GoogleAdvancedItem,
-  GoogleOrganicItem,
-  GooglePeopleAlsoAskItem
-} from "../../src/GoogleResults.js"
+import type { GoogleAdvancedItem, GoogleOrganicItem, GooglePeopleAlsoAskItem } from "../../src/GoogleResults.js"
 import { GoogleAdvancedResult } from "../../src/GoogleResults.js"
 import type { NaverLocalPackItem, NaverOrganicItem, NaverPaidItem } from "../../src/NaverResults.js"
 import { NaverAdvancedItem, NaverAdvancedResult, NaverRegularResult } from "../../src/NaverResults.js"
@@ -105,7 +101,13 @@ describe("items", () => {
   })
 
   it("decode a new item type to an unknown item, and encode it back", () => {
-    const input = { type: "shopping_carousel", rank_group: 1, rank_absolute: 9, items: [{ price: "₩1,290,000" }], extra: null }
+    const input = {
+      type: "shopping_carousel",
+      rank_group: 1,
+      rank_absolute: 9,
+      items: [{ price: "₩1,290,000" }],
+      extra: null
+    }
     const decoded = decodeOrThrow(NaverAdvancedItem, input)
     expect(decoded).toStrictEqual({
       type: "unknown",

@@ -3,11 +3,11 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"
-import { isKeptAsIs } from "../../src/internal/fastArray.js"
 import { GoogleLanguage, GoogleLocation } from "../../src/GoogleLocations.js"
 import { GoogleAdvancedItem, GoogleAdvancedResult, GoogleRegularResult } from "../../src/GoogleResults.js"
 import { HtmlResult } from "../../src/HtmlResult.js"
 import { IdListItem, IdListRequest } from "../../src/IdList.js"
+import { isKeptAsIs } from "../../src/internal/fastArray.js"
 import { NaverAdvancedItem, NaverAdvancedResult, NaverRegularResult } from "../../src/NaverResults.js"
 import { SerpErrorItem, SerpErrorsRequest } from "../../src/SerpErrors.js"
 import { TasksReadyItem } from "../../src/TasksReady.js"
@@ -151,4 +151,3 @@ describe("properties", () => {
     { fastCheck: { numRuns: 30 } }
   )
 })
-

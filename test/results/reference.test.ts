@@ -22,7 +22,8 @@ const resultsOfReply = (reply: unknown): ReadonlyArray<unknown> => {
   return wire.tasks?.[0]?.result ?? []
 }
 
-const roundTrip = <A, I>(schema: Schema.Schema<A, I>, result: unknown): I => encodeOrThrow(schema, decodeOrThrow(schema, result))
+const roundTrip = <A, I>(schema: Schema.Schema<A, I>, result: unknown): I =>
+  encodeOrThrow(schema, decodeOrThrow(schema, result))
 
 const isRecord = (value: unknown): value is { readonly [key: string]: unknown } =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -79,12 +80,30 @@ describe("DataForSEO's example replies", () => {
     expect(decoded.pages_count).toBeUndefined()
     const types = (decoded.items ?? []).map((item) => item.type === "unknown" ? `?${item.unknown_type}` : item.type)
     expect(types.filter((type) => !type.startsWith("?"))).toStrictEqual([
-      "carousel", "top_stories", "answer_box", "video", "organic", "people_also_search", "related_searches", "map",
-      "featured_snippet", "local_pack", "knowledge_graph", "paid", "people_also_ask", "images", "shopping", "ai_overview"
+      "carousel",
+      "top_stories",
+      "answer_box",
+      "video",
+      "organic",
+      "people_also_search",
+      "related_searches",
+      "map",
+      "featured_snippet",
+      "local_pack",
+      "knowledge_graph",
+      "paid",
+      "people_also_ask",
+      "images",
+      "shopping",
+      "ai_overview"
     ])
     expect(types.filter((type) => type.startsWith("?")).length).toBe(33)
-    const product = decoded.items?.find((item) => item.type === "unknown" && item.unknown_type === "product_considerations")
-    expect(product?.["items"]).toMatchObject([{ expanded_element: [{ domain: "www.mattressnerd.com" }, { references: [{ source: "Reydar" }] }] }])
+    const product = decoded.items?.find((item) =>
+      item.type === "unknown" && item.unknown_type === "product_considerations"
+    )
+    expect(product?.["items"]).toMatchObject([{
+      expanded_element: [{ domain: "www.mattressnerd.com" }, { references: [{ source: "Reydar" }] }]
+    }])
     expect(roundTrip(GoogleAdvancedResult, result)).toStrictEqual(result)
   })
 
@@ -130,7 +149,11 @@ describe("DataForSEO's example replies", () => {
     const bare = ["pages_count", "refinement_chips", "spell", "se_results_count", "check_url", "item_types"]
       .reduce<unknown>((value, key) => without(value, key), result)
     const decoded = decodeOrThrow(NaverRegularResult, bare)
-    expect(decoded.items?.map((item) => [item.type, item.rank_absolute, item.type === "unknown" ? "" : item.url.slice(0, 20)])).toStrictEqual([
+    expect(
+      decoded.items?.map((
+        item
+      ) => [item.type, item.rank_absolute, item.type === "unknown" ? "" : item.url.slice(0, 20)])
+    ).toStrictEqual([
       ["organic", 1, "https://www.apple.co"],
       ["paid", 2, "https://adcr.naver.c"]
     ])

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Http from "node:http"
@@ -20,7 +20,12 @@ interface Received {
 const realReceiver = Effect.gen(function*() {
   const received: Array<Received> = []
   const url = yield* serveHttp((request, body, response) => {
-    received.push({ method: request.method ?? "", url: request.url ?? "", encoding: request.headers["content-encoding"], body })
+    received.push({
+      method: request.method ?? "",
+      url: request.url ?? "",
+      encoding: request.headers["content-encoding"],
+      body
+    })
     response.end("ok")
   })
   return { received, url }
@@ -28,7 +33,10 @@ const realReceiver = Effect.gen(function*() {
 
 const fetchJson = (url: string, init: RequestInit = {}) =>
   Effect.tryPromise(async () => {
-    const response = await fetch(url, { ...init, headers: { authorization: basic(), "content-type": "application/json", ...init.headers } })
+    const response = await fetch(url, {
+      ...init,
+      headers: { authorization: basic(), "content-type": "application/json", ...init.headers }
+    })
     const json: Envelope = JSON.parse(await response.text())
     return { status: response.status, json }
   })
@@ -40,7 +48,13 @@ describe("loopback", () => {
       const { url } = yield* Sandbox.serve({ queueDelay: { normal: 0, high: 0 } })
       const posted = yield* fetchJson(`${url}/v3/serp/naver/organic/task_post`, {
         method: "POST",
-        body: JSON.stringify([{ keyword: "웹훅", tag: "hook tag", pingback_url: `${hooks.url}/ping?id=$id&tag=$tag`, postback_url: `${hooks.url}/post/$id`, postback_data: "advanced" }])
+        body: JSON.stringify([{
+          keyword: "웹훅",
+          tag: "hook tag",
+          pingback_url: `${hooks.url}/ping?id=$id&tag=$tag`,
+          postback_url: `${hooks.url}/post/$id`,
+          postback_data: "advanced"
+        }])
       })
       const id = posted.json.tasks[0]?.id
       yield* waitUntil(Effect.sync(() => hooks.received.length === 2))
@@ -55,8 +69,15 @@ describe("loopback", () => {
 
   it.live("serve: a connection dropped before or after processing fails the caller; only the second created the task", () =>
     Effect.scoped(Effect.gen(function*() {
-      const { emulator, url } = yield* Sandbox.serve({ faults: { script: { task_post: ["drop_before_processing", "drop_after_processing"] } } })
-      const call = Effect.either(fetchJson(`${url}/v3/serp/naver/organic/task_post`, { method: "POST", body: JSON.stringify([{ keyword: "x" }]) }))
+      const { emulator, url } = yield* Sandbox.serve({
+        faults: { script: { task_post: ["drop_before_processing", "drop_after_processing"] } }
+      })
+      const call = Effect.either(
+        fetchJson(`${url}/v3/serp/naver/organic/task_post`, {
+          method: "POST",
+          body: JSON.stringify([{ keyword: "x" }])
+        })
+      )
       expect(Either.isLeft(yield* call)).toBe(true)
       expect((yield* emulator.stats).tasksCreated).toBe(0)
       expect(Either.isLeft(yield* call)).toBe(true)
@@ -71,11 +92,21 @@ describe("loopback", () => {
       const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
       yield* server.serve(Sandbox.httpApp(emulator))
       const url = `http://127.0.0.1:${server.address._tag === "TcpAddress" ? server.address.port : 0}`
-      const call = Effect.either(fetchJson(`${url}/v3/serp/naver/organic/task_post`, { method: "POST", body: JSON.stringify([{ keyword: "x" }]) }))
+      const call = Effect.either(
+        fetchJson(`${url}/v3/serp/naver/organic/task_post`, {
+          method: "POST",
+          body: JSON.stringify([{ keyword: "x" }])
+        })
+      )
       const first = yield* call
-      expect(Either.isRight(first) ? [first.right.status, first.right.json.tasks[0]?.status_code] : []).toEqual([200, 20100])
+      expect(Either.isRight(first) ? [first.right.status, first.right.json.tasks[0]?.status_code] : []).toEqual([
+        200,
+        20100
+      ])
       expect(Either.isLeft(yield* call)).toBe(true)
-      const unauthorized = yield* fetchJson(`${url}/v3/appendix/user_data`, { headers: { authorization: basic("sandbox", "nope") } })
+      const unauthorized = yield* fetchJson(`${url}/v3/appendix/user_data`, {
+        headers: { authorization: basic("sandbox", "nope") }
+      })
       expect([unauthorized.status, unauthorized.json.status_code]).toEqual([401, 40100])
     })))
 })

@@ -3,16 +3,16 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
-import * as Envelope from "../../src/Envelope.js"
 import type { AnyEngine, ResultFormat } from "../../src/Engine.js"
+import * as Envelope from "../../src/Envelope.js"
 import * as GoogleOrganic from "../../src/GoogleOrganic.js"
-import * as NaverOrganic from "../../src/NaverOrganic.js"
 import { IdListItem } from "../../src/IdList.js"
+import * as NaverOrganic from "../../src/NaverOrganic.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
+import * as SerpGenerator from "../../src/sandbox/SerpGenerator.js"
 import { SerpErrorItem } from "../../src/SerpErrors.js"
 import { TasksReadyItem } from "../../src/TasksReady.js"
 import { UserData } from "../../src/UserData.js"
-import * as Sandbox from "../../src/sandbox/Sandbox.js"
-import * as SerpGenerator from "../../src/sandbox/SerpGenerator.js"
 import { firstTask, get, post, receiver, settle } from "./helpers.js"
 
 const base = Sandbox.inProcessBaseUrl
@@ -56,7 +56,12 @@ describe("generated results decode with the result schemas", () => {
 
   it.effect("a whole task_get reply decodes with Envelope and the engine's schema", () =>
     Effect.gen(function*() {
-      const reply = yield* post(base, "/v3/serp/google/organic/task_post", [{ keyword: "shoes", location_code: 2840, language_code: "en", depth: 20 }])
+      const reply = yield* post(base, "/v3/serp/google/organic/task_post", [{
+        keyword: "shoes",
+        location_code: 2840,
+        language_code: "en",
+        depth: 20
+      }])
       const id = firstTask(reply).id
       yield* TestClock.adjust("2 seconds")
       const got = yield* get(base, GoogleOrganic.engine.paths.taskGet("advanced", id))
@@ -68,12 +73,20 @@ describe("generated results decode with the result schemas", () => {
   it.effect("tasks_ready, id_list, errors and user_data replies decode with their schemas", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.UTC(2026, 10, 23, 12))
-      yield* post(base, "/v3/serp/naver/organic/task_post", [{ keyword: "a", tag: "x" }, { keyword: "b", postback_url: "http://127.0.0.1:9/$id", postback_data: "advanced" }])
+      yield* post(base, "/v3/serp/naver/organic/task_post", [{ keyword: "a", tag: "x" }, {
+        keyword: "b",
+        postback_url: "http://127.0.0.1:9/$id",
+        postback_data: "advanced"
+      }])
       yield* settle
       yield* TestClock.adjust("3 seconds")
       yield* settle
       const ready = yield* get(base, "/v3/serp/tasks_ready")
-      const idList = yield* post(base, "/v3/serp/id_list", [{ datetime_from: "2026-11-23 11:00:00 +00:00", datetime_to: "2026-11-23 13:00:00 +00:00", include_metadata: true }])
+      const idList = yield* post(base, "/v3/serp/id_list", [{
+        datetime_from: "2026-11-23 11:00:00 +00:00",
+        datetime_to: "2026-11-23 13:00:00 +00:00",
+        include_metadata: true
+      }])
       const errors = yield* post(base, "/v3/serp/errors", [{ limit: 10 }])
       const user = yield* get(base, "/v3/appendix/user_data")
       const check = <A, I>(schema: Schema.Schema<A, I>, json: unknown, count: number) => {

@@ -52,12 +52,23 @@ const parse = (text: string): Envelope | undefined => {
   return Either.isRight(parsed) ? parsed.right : undefined
 }
 
-const empty: Envelope = { version: "", status_code: 0, status_message: "", time: "", cost: 0, tasks_count: 0, tasks_error: 0, tasks: [] }
+const empty: Envelope = {
+  version: "",
+  status_code: 0,
+  status_message: "",
+  time: "",
+  cost: 0,
+  tasks_count: 0,
+  tasks_error: 0,
+  tasks: []
+}
 
 const send = (request: HttpClientRequest.HttpClientRequest, auth: string | null) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(auth === null ? request : HttpClientRequest.setHeader(request, "authorization", auth))
+    const response = yield* client.execute(
+      auth === null ? request : HttpClientRequest.setHeader(request, "authorization", auth)
+    )
     const text = yield* response.text
     const json = parse(text)
     return { status: response.status, text, json: json ?? empty, isJson: json !== undefined } satisfies Reply
@@ -68,7 +79,8 @@ export const post = (base: string, path: string, body: unknown, auth: string | n
   send(HttpClientRequest.post(`${base}${path}`).pipe(HttpClientRequest.setBody(HttpBody.unsafeJson(body))), auth)
 
 /** GETs a path. */
-export const get = (base: string, path: string, auth: string | null = basic()) => send(HttpClientRequest.get(`${base}${path}`), auth)
+export const get = (base: string, path: string, auth: string | null = basic()) =>
+  send(HttpClientRequest.get(`${base}${path}`), auth)
 
 /** The first task entry of a reply. */
 export const firstTask = (reply: Reply): TaskEntry => {

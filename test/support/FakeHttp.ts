@@ -25,7 +25,7 @@ export interface Recorded {
 export const json = (body: unknown, status = 200): Reply => ({ status, body: JSON.stringify(body) })
 
 export const make = (script: ReadonlyArray<Reply>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const recorded = yield* Ref.make<ReadonlyArray<Recorded>>([])
     const record = (request: HttpClientRequest.HttpClientRequest) =>
       Ref.update(recorded, (all) => [
@@ -38,7 +38,7 @@ export const make = (script: ReadonlyArray<Reply>) =>
         }
       ])
     const client = HttpClient.make((request) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         yield* record(request)
         const count = (yield* Ref.get(recorded)).length
         const reply = script[Math.min(count, script.length) - 1]
@@ -53,4 +53,3 @@ export const make = (script: ReadonlyArray<Reply>) =>
     )
     return { client, recorded: Ref.get(recorded) }
   })
-

@@ -12,8 +12,8 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as DataForSeoClient from "../../src/DataForSeoClient.js"
 import * as DataForSeoConfig from "../../src/DataForSeoConfig.js"
-import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import type { SandboxOptions } from "../../src/sandbox/Options.js"
+import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as TaskBatcher from "../../src/TaskBatcher.js"
 import * as TaskLedger from "../../src/TaskLedger.js"
 
@@ -41,7 +41,10 @@ const config = (setup: Setup, baseUrl: string = Sandbox.inProcessBaseUrl) => {
   }
   if (setup.unchecked === undefined) return DataForSeoConfig.layer(options)
   const settings = DataForSeoConfig.make(options)
-  return Layer.succeed(DataForSeoConfig.DataForSeoConfig, { ...settings, limits: { ...settings.limits, ...setup.unchecked } })
+  return Layer.succeed(DataForSeoConfig.DataForSeoConfig, {
+    ...settings,
+    limits: { ...settings.limits, ...setup.unchecked }
+  })
 }
 
 /**
@@ -53,8 +56,9 @@ const sandbox = (setup: Setup) => {
   const served = setup.served
   if (served === undefined) return Layer.merge(config(setup), Sandbox.layer(options))
   return Layer.unwrapScoped(
-    Effect.map(Effect.orDie(Sandbox.serve(options)), ({ emulator, url }) =>
-      Layer.mergeAll(config(setup, url), Layer.succeed(Sandbox.Emulator, emulator), served)
+    Effect.map(
+      Effect.orDie(Sandbox.serve(options)),
+      ({ emulator, url }) => Layer.mergeAll(config(setup, url), Layer.succeed(Sandbox.Emulator, emulator), served)
     )
   )
 }
@@ -78,7 +82,7 @@ export const driven = <A, E, R>(
   step: Duration.DurationInput = "10 millis",
   limit: Duration.DurationInput = "1 hour"
 ) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     const steps = Math.ceil(Duration.toMillis(Duration.decode(limit)) / Duration.toMillis(Duration.decode(step)))
     for (let i = 0; i < steps; i++) {

@@ -12,7 +12,7 @@ export const login = "user@example.com"
 export const password = "s3cr3t-Pa55w0rd"
 
 export const clientWith = (script: ReadonlyArray<FakeHttp.Reply>, options: Partial<DataForSeoConfig.Options> = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const fake = yield* FakeHttp.make(script)
     const config = DataForSeoConfig.layer({ login, password: Redacted.make(password), ...options })
     const client = yield* DataForSeoClient.make.pipe(

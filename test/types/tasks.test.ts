@@ -57,7 +57,9 @@ describe("task types", () => {
     expectTypeOf<GoogleOrganic.Task["device"]>().toEqualTypeOf<"desktop" | "mobile" | undefined>()
     expectTypeOf<Schema.Schema.Encoded<typeof NaverOrganic.Task>>().toEqualTypeOf<TaskJson>()
     expectTypeOf(NaverOrganic.engine.encodeTask).parameter(0).toEqualTypeOf<NaverOrganic.Task>()
-    expectTypeOf(GoogleOrganic.engine.decodeTask).returns.toEqualTypeOf<Either.Either<GoogleOrganic.Task, InvalidTaskError>>()
+    expectTypeOf(GoogleOrganic.engine.decodeTask).returns.toEqualTypeOf<
+      Either.Either<GoogleOrganic.Task, InvalidTaskError>
+    >()
     const engines: ReadonlyArray<AnyEngine> = [NaverOrganic.engine, GoogleOrganic.engine]
     expect(engines.map((engine) => engine.name)).toStrictEqual(["naver/organic", "google/organic"])
     expect(typeof doesNotCompile).toBe("function")

@@ -25,14 +25,23 @@ import type { Batcher, Done, Outcome, Pending } from "./state.js"
  * caller's, or `dfs:<key>`), its cost estimated, its outcome to go to `done`. A caller's tag in the
  * batcher's own form is refused. Synchronous, as `reserve`: bulk submits pay no effect per task.
  */
-const prepare = <Task>(b: Batcher, engine: TaskSide<Task>, task: Task, key: string | undefined, done: Done): Pending | InvalidTaskError => {
+const prepare = <Task>(
+  b: Batcher,
+  engine: TaskSide<Task>,
+  task: Task,
+  key: string | undefined,
+  done: Done
+): Pending | InvalidTaskError => {
   const encoded = engine.encodeTask(task)
   if (Either.isLeft(encoded)) return encoded.left
   const correlationKey = key ?? `${b.keyPrefix}${++b.sequence}`
   const given = encoded.right["tag"]
   const own = ownTagPrefix + correlationKey
   if (typeof given === "string" && given.startsWith(ownTagPrefix) && given !== own) {
-    return new InvalidTaskError({ field: "tag", rule: `starts with "${ownTagPrefix}", which is kept for the tags the batcher sets itself` })
+    return new InvalidTaskError({
+      field: "tag",
+      rule: `starts with "${ownTagPrefix}", which is kept for the tags the batcher sets itself`
+    })
   }
   const tag = typeof given === "string" ? given : own
   // Object.assign, not a spread: V8 gives a spread copy a map on which every read of an absent field
@@ -47,12 +56,14 @@ const prepare = <Task>(b: Batcher, engine: TaskSide<Task>, task: Task, key: stri
 const reserve = (b: Batcher, pending: Pending): Pending | undefined => {
   const committed = Money.add(b.spent, b.reserved)
   if (b.budget !== undefined && Money.add(committed, pending.estimate) > b.budget) {
-    pending.done(Exit.fail(new BudgetExceededError({
-      correlationKey: pending.correlationKey,
-      estimated: Money.toUsd(pending.estimate),
-      committed: Money.toUsd(committed),
-      budget: Money.toUsd(b.budget)
-    })))
+    pending.done(Exit.fail(
+      new BudgetExceededError({
+        correlationKey: pending.correlationKey,
+        estimated: Money.toUsd(pending.estimate),
+        committed: Money.toUsd(committed),
+        budget: Money.toUsd(b.budget)
+      })
+    ))
     return undefined
   }
   b.reserved = Money.add(b.reserved, pending.estimate)
@@ -83,7 +94,10 @@ const otherTask = (first: { readonly engine: string; readonly request: object },
     ? new InvalidTaskError({ field: "correlationKey", rule: `is already recorded for a ${first.engine} task` })
     : sameJson(first.request, request)
     ? undefined
-    : new InvalidTaskError({ field: "correlationKey", rule: "is already recorded for another task (its request differs)" })
+    : new InvalidTaskError({
+      field: "correlationKey",
+      rule: "is already recorded for another task (its request differs)"
+    })
 
 /**
  * The outcome the ledger holds for a caller's key, if the task went that far: posted tasks and billed
@@ -92,7 +106,7 @@ const otherTask = (first: { readonly engine: string; readonly request: object },
  * first. Other than a task never created, the key must name the same task (`request`, as it would be sent now).
  */
 const recorded = (b: Batcher, key: string, engine: string, request: TaskJson) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const entry = yield* b.ledger.byCorrelationKey(key)
     if (Option.isNone(entry)) return Option.none<Outcome>()
     const e = entry.value
@@ -119,27 +133,32 @@ export const admit = <Task>(b: Batcher, engine: TaskSide<Task>, task: Task, key:
   key === undefined
     ? Effect.sync(() => admitNew(b, engine, task, done))
     : Effect.suspend(() => {
-        const doneKey: Done = (exit) => {
-          done(exit)
-          settleKey(b, key, exit)
-        }
-        const pending = prepare(b, engine, task, key, doneKey)
-        if (pending instanceof InvalidTaskError) {
-          done(Exit.fail(pending))
-          return Effect.succeed(undefined)
-        }
-        const waiting = b.keyWaiters.get(key)
-        if (waiting !== undefined) {
-          const other = otherTask(waiting, engine.name, pending.request)
-          if (other === undefined) waiting.waiters.push(done)
-          else done(Exit.fail(other))
-          return Effect.succeed(undefined)
-        }
-        b.keyWaiters.set(key, { engine: engine.name, request: pending.request, waiters: [] })
-        return Effect.map(Effect.either(recorded(b, key, engine.name, pending.request)), (previous) => {
-          if (Either.isLeft(previous)) return doneKey(Exit.fail(previous.left))
-          if (Option.isNone(previous.right)) return reserve(b, pending)
-          const outcome = previous.right.value
-          return doneKey(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
-        }).pipe(Effect.onExit((exit) => (Exit.isFailure(exit) ? Effect.sync(() => settleKey(b, key, Exit.failCause(exit.cause))) : Effect.void)))
-      })
+      const doneKey: Done = (exit) => {
+        done(exit)
+        settleKey(b, key, exit)
+      }
+      const pending = prepare(b, engine, task, key, doneKey)
+      if (pending instanceof InvalidTaskError) {
+        done(Exit.fail(pending))
+        return Effect.succeed(undefined)
+      }
+      const waiting = b.keyWaiters.get(key)
+      if (waiting !== undefined) {
+        const other = otherTask(waiting, engine.name, pending.request)
+        if (other === undefined) waiting.waiters.push(done)
+        else done(Exit.fail(other))
+        return Effect.succeed(undefined)
+      }
+      b.keyWaiters.set(key, { engine: engine.name, request: pending.request, waiters: [] })
+      return Effect.map(Effect.either(recorded(b, key, engine.name, pending.request)), (previous) => {
+        if (Either.isLeft(previous)) return doneKey(Exit.fail(previous.left))
+        if (Option.isNone(previous.right)) return reserve(b, pending)
+        const outcome = previous.right.value
+        return doneKey(Either.isRight(outcome) ? Exit.succeed(outcome.right) : Exit.fail(outcome.left))
+      }).pipe(
+        Effect.onExit((exit) => (Exit.isFailure(exit)
+          ? Effect.sync(() => settleKey(b, key, Exit.failCause(exit.cause)))
+          : Effect.void)
+        )
+      )
+    })

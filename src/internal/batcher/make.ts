@@ -25,11 +25,12 @@ import { submit, submitAll } from "./submit.js"
 
 /** The batcher's state, from its options and the services it runs on. */
 const makeBatcher = (options: Options) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const settings = yield* DataForSeoConfig
     const client = yield* DataForSeoClient
     const ledger = yield* TaskLedger
-    const runId = options.runId ?? `run-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+    const runId = options.runId ??
+      `run-${(yield* Clock.currentTimeMillis).toString(36)}-${Math.random().toString(36).slice(2, 8)}`
     // validated by DataForSeoConfig, and bounded here too: a POST of more would be refused with 40006
     const maxTasks = Math.min(settings.limits.tasksPerPost, maxTasksPerPost)
     const pacer = yield* Pacer.make({
@@ -79,7 +80,7 @@ const makeBatcher = (options: Options) =>
 
 /** Builds the batcher; its packing fibers live as long as the scope. Options out of range are a `ConfigError`. */
 export const make = (options: Options = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     yield* validateOptions(options)
     const b = yield* makeBatcher(options)
     // Callers still waiting when the batcher closes are interrupted rather than left hanging.

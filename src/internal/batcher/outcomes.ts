@@ -53,7 +53,7 @@ export const interruptAll = (b: Batcher, batch: Iterable<Pending>): void => {
 
 /** Records posted tasks and task-level failures durably, then tells their callers. */
 export const settle = (b: Batcher, engine: string, posted: ReadonlyArray<Created>, failed: ReadonlyArray<Failed>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     if (posted.length > 0) yield* b.ledger.recordPosted(posted)
     if (failed.length > 0) {
       yield* b.ledger.recordFailed(
@@ -75,9 +75,13 @@ export const settle = (b: Batcher, engine: string, posted: ReadonlyArray<Created
     for (const [p, , billing] of failed) release(b, p, billing.billed ? billing.cost : 0)
     yield* Metric.incrementBy(metrics.tasksPosted, posted.length)
     yield* Metric.incrementBy(metrics.cost, Money.toUsd(charged))
-    yield* Effect.forEach(failed, ([, error]) => Metric.increment(Metric.tagged(metrics.errors, "code", String(error.code))), {
-      discard: true
-    })
+    yield* Effect.forEach(
+      failed,
+      ([, error]) => Metric.increment(Metric.tagged(metrics.errors, "code", String(error.code))),
+      {
+        discard: true
+      }
+    )
     for (const { correlationKey, cost, pending, taskId } of posted) {
       resolve(b, pending, Exit.succeed({ id: taskId, cost, tag: pending.tag, correlationKey, engine }))
     }
@@ -86,9 +90,11 @@ export const settle = (b: Batcher, engine: string, posted: ReadonlyArray<Created
 
 /** Fails tasks whose POST created nothing. */
 export const refuse = (b: Batcher, batch: ReadonlyArray<Pending>, error: DataForSeoError) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const code = "code" in error ? error.code : 0
-    yield* b.ledger.recordFailed(batch.map((p) => ({ correlationKey: p.correlationKey, code, message: error.message, billed: false })))
+    yield* b.ledger.recordFailed(
+      batch.map((p) => ({ correlationKey: p.correlationKey, code, message: error.message, billed: false }))
+    )
     for (const p of batch) release(b, p, 0)
     yield* Metric.incrementBy(Metric.tagged(metrics.errors, "code", String(code)), batch.length)
     yield* failAll(b, batch, () => error)
@@ -96,7 +102,11 @@ export const refuse = (b: Batcher, batch: ReadonlyArray<Pending>, error: DataFor
 
 /** Gives up on tasks whose creation is unknown: they stay intents in the ledger. */
 export const abandon = (b: Batcher, batch: ReadonlyArray<Pending>, cause: string, detail: Unknown = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     for (const p of batch) release(b, p, 0)
-    yield* failAll(b, batch, (p) => new PostOutcomeUnknownError({ correlationKey: p.correlationKey, tag: p.tag, cause, ...detail }))
+    yield* failAll(
+      b,
+      batch,
+      (p) => new PostOutcomeUnknownError({ correlationKey: p.correlationKey, tag: p.tag, cause, ...detail })
+    )
   })

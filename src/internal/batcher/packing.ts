@@ -14,7 +14,7 @@ import type { Batcher, Pending } from "./state.js"
 
 /** Fills `batch` from the lane: at once when full, after the window when partial. A task whose tag is busy is held back. */
 const fill = (b: Batcher, lane: Lane<Pending>, batch: Array<Pending>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const add = (items: Iterable<Pending>) => {
       for (const p of items) {
         if (batch.length < b.maxTasks && !(p.tracked && b.busy.has(p.tag))) {
@@ -62,7 +62,8 @@ const nextBatch = <Task>(b: Batcher, engine: TaskSide<Task>, lane: Lane<Pending>
   })
 
 /** The packer of one engine's lane: batch after batch, for as long as the batcher's scope. */
-const packer = <Task>(b: Batcher, engine: TaskSide<Task>, lane: Lane<Pending>) => Effect.forever(nextBatch(b, engine, lane))
+const packer = <Task>(b: Batcher, engine: TaskSide<Task>, lane: Lane<Pending>) =>
+  Effect.forever(nextBatch(b, engine, lane))
 
 // a lane without its packer would hold its tasks for ever: both are made, or neither
 const laneFor = <Task>(b: Batcher, engine: TaskSide<Task>): Effect.Effect<Lane<Pending>> =>
@@ -79,7 +80,11 @@ const laneFor = <Task>(b: Batcher, engine: TaskSide<Task>): Effect.Effect<Lane<P
   )
 
 /** Queues admitted tasks on their engine's lane; once the batcher is closed, interrupts their callers instead. */
-export const enqueue = <Task>(b: Batcher, engine: TaskSide<Task>, pendings: ReadonlyArray<Pending>): Effect.Effect<void> =>
+export const enqueue = <Task>(
+  b: Batcher,
+  engine: TaskSide<Task>,
+  pendings: ReadonlyArray<Pending>
+): Effect.Effect<void> =>
   Effect.suspend(() => {
     if (b.closed) {
       interruptAll(b, pendings)

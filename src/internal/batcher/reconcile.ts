@@ -67,7 +67,7 @@ export interface Passes {
 
 /** The passes of a batcher that starts now. */
 export const makePasses = (client: Client, scope: Scope.Scope, settleDelay: Duration.Duration): Effect.Effect<Passes> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     return {
       client,
       scope,
@@ -86,15 +86,14 @@ export const markUnknown = (passes: Passes): Effect.Effect<void> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
     Effect.sync(() => {
       passes.lastUnknownAt = Math.max(passes.lastUnknownAt, now)
-    })
-  )
+    }))
 
 /** Tasks of the account posted from `since` to `until` (default: now), by id_list with metadata, grouped by tag. */
 export const postedSince = (client: Client, since: number, until?: number) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const to = until ?? (yield* Clock.currentTimeMillis)
     const found = new Map<string, Array<{ id: string; cost: number }>>()
-    for (let offset = 0; ; offset += 1000) {
+    for (let offset = 0;; offset += 1000) {
       const request: IdListRequest = {
         datetime_from: formatApiDateTime(new Date(since - 60_000)),
         datetime_to: formatApiDateTime(new Date(to + 60_000)),
@@ -159,7 +158,10 @@ export const listedSince = (passes: Passes, since: number): Effect.Effect<Listed
       )
       // the pass runs in the batcher's scope (interruptible, as the scope must be able to close): a caller
       // interrupted meanwhile does not leave the others waiting
-      return Effect.zipRight(Effect.forkIn(Effect.interruptible(run), passes.scope), restore(Deferred.await(pass.found)))
+      return Effect.zipRight(
+        Effect.forkIn(Effect.interruptible(run), passes.scope),
+        restore(Deferred.await(pass.found))
+      )
     })
   )
 
@@ -168,9 +170,11 @@ const passKeptFor = Duration.toMillis(Duration.minutes(1))
 
 /** Drops the resume pass once it has not served for `passKeptFor`. */
 const forgetPass = (passes: Passes) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     for (;;) {
-      const wait = passes.resumePass === undefined ? 0 : passes.resumePass.usedAt + passKeptFor - (yield* Clock.currentTimeMillis)
+      const wait = passes.resumePass === undefined
+        ? 0
+        : passes.resumePass.usedAt + passKeptFor - (yield* Clock.currentTimeMillis)
       if (wait <= 0) break
       yield* Effect.sleep(Duration.millis(wait))
     }
@@ -189,7 +193,7 @@ const forgetPass = (passes: Passes) =>
  */
 export const listedForResume = (passes: Passes, intentAt: number): Effect.Effect<Listed, DataForSeoError> =>
   passes.resumeLock.withPermits(1)(
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (;;) {
         const until = passes.lastUnknownAt
         const now = yield* Clock.currentTimeMillis

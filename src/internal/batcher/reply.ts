@@ -43,11 +43,17 @@ const echoes = (data: TaskJson, request: TaskJson): boolean => {
  * The unmatched submission a reply's task belongs to (-1 if none): by the tag it echoes, or, when it echoes
  * none, by the request it echoes in `data`. Submissions that differ only in their tags are interchangeable.
  */
-const findSubmission = (batch: ReadonlyArray<Pending | undefined>, data: TaskJson | null | undefined, hint: number): number => {
+const findSubmission = (
+  batch: ReadonlyArray<Pending | undefined>,
+  data: TaskJson | null | undefined,
+  hint: number
+): number => {
   const tag = data?.["tag"]
   if (typeof tag === "string") return findTag(batch, tag, hint)
   if (data === null || data === undefined) return -1
-  return batch[hint] !== undefined && echoes(data, batch[hint].request) ? hint : batch.findIndex((p) => p !== undefined && echoes(data, p.request))
+  return batch[hint] !== undefined && echoes(data, batch[hint].request)
+    ? hint
+    : batch.findIndex((p) => p !== undefined && echoes(data, p.request))
 }
 
 /** A task_post reply, read: the tasks created, the tasks failed, the tasks matching no submission, and the submissions it does not mention. */
@@ -62,7 +68,7 @@ export interface Matched {
 
 /** Matches each task of a task_post reply to its submission in `batch`. */
 export const matchReply = (batch: ReadonlyArray<Pending>, reply: Envelope.Envelope<unknown>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const unmatched: Array<Pending | undefined> = batch.slice()
     const posted: Array<Created> = []
     const failed: Array<Failed> = []

@@ -6,7 +6,8 @@
  * @since 0.1.0
  * @internal
  */
-const definedKeys = (value: object): Array<string> => Object.keys(value).filter((key) => Reflect.get(value, key) !== undefined)
+const definedKeys = (value: object): Array<string> =>
+  Object.keys(value).filter((key) => Reflect.get(value, key) !== undefined)
 
 /** Whether `a` and `b` say the same thing as JSON (see the module comment). */
 export const sameJson = (a: unknown, b: unknown): boolean => {

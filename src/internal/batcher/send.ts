@@ -25,8 +25,13 @@ import { matchReply } from "./reply.js"
 import type { Batcher, Created, Pending } from "./state.js"
 
 /** Sends `batch` (its `attempt`-th send) and settles every task of it, or hands it on to a resend or a reconciliation. */
-export const send = <Task>(b: Batcher, engine: TaskSide<Task>, batch: ReadonlyArray<Pending>, attempt: number): Effect.Effect<void, LedgerError> =>
-  Effect.gen(function* () {
+export const send = <Task>(
+  b: Batcher,
+  engine: TaskSide<Task>,
+  batch: ReadonlyArray<Pending>,
+  attempt: number
+): Effect.Effect<void, LedgerError> =>
+  Effect.gen(function*() {
     const sentAt = yield* Clock.currentTimeMillis
     yield* Metric.increment(metrics.calls)
     // the client's span is the POST's span: one span a POST, named for the batcher
@@ -36,7 +41,11 @@ export const send = <Task>(b: Batcher, engine: TaskSide<Task>, batch: ReadonlyAr
         pacer: b.pacer,
         span: {
           name: "TaskBatcher.post",
-          attributes: { "dataforseo.engine": engine.name, "dataforseo.tasks": batch.length, "dataforseo.attempt": attempt }
+          attributes: {
+            "dataforseo.engine": engine.name,
+            "dataforseo.tasks": batch.length,
+            "dataforseo.attempt": attempt
+          }
         }
       })
     )
@@ -67,16 +76,21 @@ const settleReply = <Task>(
   sentAt: number,
   reply: Envelope.Envelope<unknown>
 ): Effect.Effect<void, LedgerError> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const { failed, missing, posted, strays } = yield* matchReply(batch, reply)
     yield* settle(b, engine.name, posted, failed)
     if (missing.length === 0) return
     // created tasks the reply does not tie to a submission are billed: posting the rest again could bill them twice
     if (strays.length > 0) {
       yield* markUnknown(b.passes)
-      return yield* abandon(b, missing, `the task_post reply created ${strays.length} task(s) it did not tie to a submission`, {
-        unmatched: strays
-      })
+      return yield* abandon(
+        b,
+        missing,
+        `the task_post reply created ${strays.length} task(s) it did not tie to a submission`,
+        {
+          unmatched: strays
+        }
+      )
     }
     return yield* unknown(b, engine, missing, attempt, sentAt, { cause: "missing from the task_post reply" })
   })
@@ -86,7 +100,7 @@ const settleReply = <Task>(
  * client uses some, or its real limit is lower).
  */
 const slowDown = <Task>(b: Batcher, engine: TaskSide<Task>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const before = yield* b.pacer.currentLimit
     const after = yield* b.pacer.rateLimited
     if (after < before) {
@@ -108,7 +122,7 @@ const unknown = <Task>(
   sentAt: number,
   { cause, reason }: { readonly cause: string; readonly reason?: DataForSeoError }
 ): Effect.Effect<void, LedgerError> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const policy = b.policy
     yield* markUnknown(b.passes)
     yield* Effect.logWarning("task_post outcome unknown").pipe(
@@ -120,7 +134,9 @@ const unknown = <Task>(
     if (policy === "at-least-once") return yield* send(b, engine, batch, attempt + 1)
     yield* Effect.sleep(b.passes.settleDelay)
     const found = yield* Effect.either(listedSince(b.passes, sentAt))
-    if (Either.isLeft(found)) return yield* abandon(b, batch, `${cause}; id_list failed: ${describeError(found.left)}`, detail)
+    if (Either.isLeft(found)) {
+      return yield* abandon(b, batch, `${cause}; id_list failed: ${describeError(found.left)}`, detail)
+    }
     const posted: Array<Created> = []
     const missing: Array<Pending> = []
     for (const pending of batch) {
@@ -130,7 +146,9 @@ const unknown = <Task>(
       } else missing.push(pending)
     }
     yield* settle(b, engine.name, posted, [])
-    if (missing.length > 0) yield* send(b, engine, missing, attempt + 1)
+    if (missing.length > 0) {
+      yield* send(b, engine, missing, attempt + 1)
+    }
   })
 
 /** Runs a batch to its end; whatever happens, every caller of the batch gets an outcome. */

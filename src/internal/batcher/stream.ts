@@ -32,10 +32,14 @@ export const submitStream = <Task, E, R>(
       }),
       Stream.groupedWithin(b.maxTasks, b.window),
       Stream.mapEffect(
-        (group) => Effect.map(submitAll(b, engine, group, streamOptions), (outcomes) => Chunk.zip(group, Chunk.unsafeFromArray(outcomes))),
+        (group) =>
+          Effect.map(submitAll(b, engine, group, streamOptions), (outcomes) =>
+            Chunk.zip(group, Chunk.unsafeFromArray(outcomes))),
         { concurrency: b.streamInHand, unordered: true }
       ),
       Stream.flattenChunks,
-      Stream.concat(Stream.suspend(() => Option.match(failure, { onNone: () => Stream.empty, onSome: Stream.fail })))
+      Stream.concat(Stream.suspend(() =>
+        Option.match(failure, { onNone: () => Stream.empty, onSome: Stream.fail })
+      ))
     )
   })

@@ -19,9 +19,15 @@ import type { Batcher, Done, Outcome } from "./state.js"
 
 /** Posts one task (packed with others) and returns it once DataForSEO created it and the ledger holds its id. */
 export const submit = <Task>(b: Batcher, engine: TaskSide<Task>, task: Task, submitOptions: SubmitOptions = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const outcome = yield* Deferred.make<PostedTask, SubmitError>()
-    const pending = yield* admit(b, engine, task, submitOptions.correlationKey, (exit) => Deferred.unsafeDone(outcome, exit))
+    const pending = yield* admit(
+      b,
+      engine,
+      task,
+      submitOptions.correlationKey,
+      (exit) => Deferred.unsafeDone(outcome, exit)
+    )
     if (pending !== undefined) yield* enqueue(b, engine, [pending])
     return yield* Deferred.await(outcome)
   })
@@ -32,8 +38,13 @@ export const submit = <Task>(b: Batcher, engine: TaskSide<Task>, task: Task, sub
  * the window is resolved, in one go), so a million tasks cost the memory of their outcomes, not of a
  * million tasks waiting to be posted.
  */
-export const submitAll = <Task>(b: Batcher, engine: TaskSide<Task>, tasks: Iterable<Task>, submitOptions: SubmitAllOptions<Task> = {}) =>
-  Effect.gen(function* () {
+export const submitAll = <Task>(
+  b: Batcher,
+  engine: TaskSide<Task>,
+  tasks: Iterable<Task>,
+  submitOptions: SubmitAllOptions<Task> = {}
+) =>
+  Effect.gen(function*() {
     const { admissionWindow, maxTasks } = b
     const keyOf = submitOptions.correlationKey
     const iterator = tasks[Symbol.iterator]()
@@ -85,10 +96,9 @@ export const submitAll = <Task>(b: Batcher, engine: TaskSide<Task>, tasks: Itera
       const chunk = read(room - (room % maxTasks)) // whole batches: none waits for the rest of a batch
       outcomes.length = first + chunk.length
       unresolved += chunk.length
-      const admitted =
-        keyOf === undefined
-          ? chunk.map((task, i) => admitNew(b, engine, task, doneAt(first + i)))
-          : yield* Effect.forEach(chunk, (task, i) => admit(b, engine, task, keyOf(task, first + i), doneAt(first + i)))
+      const admitted = keyOf === undefined
+        ? chunk.map((task, i) => admitNew(b, engine, task, doneAt(first + i)))
+        : yield* Effect.forEach(chunk, (task, i) => admit(b, engine, task, keyOf(task, first + i), doneAt(first + i)))
       const pendings = admitted.filter((pending) => pending !== undefined)
       yield* enqueue(b, engine, pendings)
     }

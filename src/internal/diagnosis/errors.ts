@@ -41,12 +41,20 @@ const tls = (code: string): boolean =>
   code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
 
 /** What a failed connection means, from its system error code and host. */
-const connection = (code: string | undefined, host: string | undefined, neverSent: boolean, endpoint: string): Diagnosis => {
+const connection = (
+  code: string | undefined,
+  host: string | undefined,
+  neverSent: boolean,
+  endpoint: string
+): Diagnosis => {
   const to = host ?? "the API host"
   const sent = neverSent ? ` ${nothingSent}` : ""
   const checkNetwork = "Check the network connection, and any proxy or firewall."
   if (code === undefined) {
-    return { headline: `The connection to ${to} failed before a reply came.`, action: `${checkNetwork} Then run again.` }
+    return {
+      headline: `The connection to ${to} failed before a reply came.`,
+      action: `${checkNetwork} Then run again.`
+    }
   }
   if (unresolved.has(code)) {
     return {
@@ -55,7 +63,10 @@ const connection = (code: string | undefined, host: string | undefined, neverSen
     }
   }
   if (code === "EAI_AGAIN") {
-    return { headline: `The host ${to} could not be resolved for now (${code}).${sent}`, action: "Check the network connection and DNS, then run again." }
+    return {
+      headline: `The host ${to} could not be resolved for now (${code}).${sent}`,
+      action: "Check the network connection and DNS, then run again."
+    }
   }
   if (code === "ECONNREFUSED") {
     return {
@@ -77,15 +88,24 @@ const connection = (code: string | undefined, host: string | undefined, neverSen
     }
   }
   if (unreachable.has(code)) return { headline: `${to} could not be reached (${code}).${sent}`, action: checkNetwork }
-  return { headline: `The connection to ${to} failed before a reply came (${code}).${sent}`, action: `${checkNetwork} Then run again.` }
+  return {
+    headline: `The connection to ${to} failed before a reply came (${code}).${sent}`,
+    action: `${checkNetwork} Then run again.`
+  }
 }
 
 const explainAuth = ({ code, message }: AuthError): Diagnosis => {
   switch (code) {
     case 40104:
-      return { headline: `The account is not verified yet (${cited(code, message)}).`, action: "Verify its email or phone number in the DataForSEO dashboard." }
+      return {
+        headline: `The account is not verified yet (${cited(code, message)}).`,
+        action: "Verify its email or phone number in the DataForSEO dashboard."
+      }
     case 40201:
-      return { headline: `DataForSEO has paused the account (${cited(code, message)}).`, action: "Contact DataForSEO support." }
+      return {
+        headline: `DataForSEO has paused the account (${cited(code, message)}).`,
+        action: "Contact DataForSEO support."
+      }
     case 40207:
       return {
         headline: `This machine's IP address is not on the account's whitelist (${cited(code, message)}).`,
@@ -94,7 +114,8 @@ const explainAuth = ({ code, message }: AuthError): Diagnosis => {
     default:
       return {
         headline: `DataForSEO refused the credentials (${cited(code, message)}).`,
-        action: "Check DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD: the API login and password are on the API Access page of the DataForSEO dashboard."
+        action:
+          "Check DATAFORSEO_LOGIN and DATAFORSEO_PASSWORD: the API login and password are on the API Access page of the DataForSEO dashboard."
       }
   }
 }
@@ -112,9 +133,15 @@ const explainBilling = ({ code, message }: BillingError): Diagnosis => {
         action: "Raise the limit in the dashboard's API settings, or wait for the next day (UTC)."
       }
     case 40204:
-      return { headline: `This API needs a subscription (${cited(code, message)}).`, action: "Subscribe to it in the DataForSEO dashboard." }
+      return {
+        headline: `This API needs a subscription (${cited(code, message)}).`,
+        action: "Subscribe to it in the DataForSEO dashboard."
+      }
     default:
-      return { headline: `DataForSEO asks for payment (${cited(code, message)}).`, action: "Check the account's balance and billing in the DataForSEO dashboard." }
+      return {
+        headline: `DataForSEO asks for payment (${cited(code, message)}).`,
+        action: "Check the account's balance and billing in the DataForSEO dashboard."
+      }
   }
 }
 
@@ -122,41 +149,54 @@ const explainRateLimit = ({ code, message }: RateLimitError): Diagnosis => {
   const others = "or stop other programs that use the account meanwhile."
   switch (code) {
     case 40209:
-      return { headline: `Too many requests at once for the account (${cited(code, message)}).`, action: `Lower DATAFORSEO_SIMULTANEOUS_REQUESTS, ${others}` }
+      return {
+        headline: `Too many requests at once for the account (${cited(code, message)}).`,
+        action: `Lower DATAFORSEO_SIMULTANEOUS_REQUESTS, ${others}`
+      }
     case 40205:
     case 40206:
       return {
-        headline: `The account's duplicate-task limit per ${code === 40205 ? "hour" : "day"} is reached (${cited(code, message)}).`,
-        action: "Raise or turn off the limit in the dashboard, or wait: https://dataforseo.com/help-center/limit-duplicate-tasks"
+        headline: `The account's duplicate-task limit per ${code === 40205 ? "hour" : "day"} is reached (${
+          cited(code, message)
+        }).`,
+        action:
+          "Raise or turn off the limit in the dashboard, or wait: https://dataforseo.com/help-center/limit-duplicate-tasks"
       }
     default:
       return {
         headline: `Too many calls a minute for the account (${cited(code, message)}).`,
-        action: `Lower DATAFORSEO_TASK_POST_PER_MINUTE, DATAFORSEO_TASK_GET_PER_MINUTE or DATAFORSEO_TASKS_READY_PER_MINUTE to the account's limits, ${others}`
+        action:
+          `Lower DATAFORSEO_TASK_POST_PER_MINUTE, DATAFORSEO_TASK_GET_PER_MINUTE or DATAFORSEO_TASKS_READY_PER_MINUTE to the account's limits, ${others}`
       }
   }
 }
 
 /** The diagnosis of one of the library's errors a person can fix, or `undefined`. */
 export const explainApiError = (failure: unknown): Diagnosis | undefined => {
-  if (failure instanceof TransportError) return connection(failure.errorCode, failure.host, failure.neverSent, failure.endpoint)
+  if (failure instanceof TransportError) {
+    return connection(failure.errorCode, failure.host, failure.neverSent, failure.endpoint)
+  }
   if (failure instanceof TimeoutError) {
     return {
       headline: `No reply from ${failure.endpoint} within ${millis(failure.timeoutMillis)}.`,
-      action: "Check the network connection, or allow more time with DATAFORSEO_REQUEST_TIMEOUT (such as \"2 minutes\")."
+      action:
+        "Check the network connection, or allow more time with DATAFORSEO_REQUEST_TIMEOUT (such as \"2 minutes\")."
     }
   }
   if (failure instanceof AuthError) return explainAuth(failure)
   if (failure instanceof BillingError) return explainBilling(failure)
   if (failure instanceof RateLimitError) return explainRateLimit(failure)
   if (failure instanceof ServerError) {
-    return { headline: `DataForSEO failed on its side (${cited(failure.code, failure.message)}).`, action: "Try again later." }
+    return {
+      headline: `DataForSEO failed on its side (${cited(failure.code, failure.message)}).`,
+      action: "Try again later."
+    }
   }
   if (failure instanceof BudgetExceededError) {
     return {
-      headline: `Task ${failure.correlationKey} would take the run past its budget of ${dollars(failure.budget)} (about ${
-        dollars(failure.estimated)
-      } more, ${dollars(failure.committed)} committed).`,
+      headline: `Task ${failure.correlationKey} would take the run past its budget of ${
+        dollars(failure.budget)
+      } (about ${dollars(failure.estimated)} more, ${dollars(failure.committed)} committed).`,
       action: "Raise the budget of TaskBatcher.layer({ budget }), or post fewer tasks."
     }
   }
@@ -167,7 +207,10 @@ export const explainApiError = (failure: unknown): Diagnosis | undefined => {
     }
   }
   if (failure instanceof InvalidTaskError) {
-    return { headline: `The task field "${failure.field}" is invalid: ${failure.rule}. ${nothingSent}`, action: "Correct the task." }
+    return {
+      headline: `The task field "${failure.field}" is invalid: ${failure.rule}. ${nothingSent}`,
+      action: "Correct the task."
+    }
   }
   return undefined
 }

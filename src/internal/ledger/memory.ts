@@ -90,8 +90,11 @@ export const makeMemory: Effect.Effect<TaskLedger.Service> = Effect.sync(() => {
         (options?.runId === undefined || e.runId === options.runId) &&
         (options?.recordedBefore === undefined || e.intentAt < options.recordedBefore)),
     uncollected: (options) =>
-      select(store, (e) =>
-        (e.state === "posted" || e.state === "ready") && (options?.runId === undefined || e.runId === options.runId)),
+      select(
+        store,
+        (e) =>
+          (e.state === "posted" || e.state === "ready") && (options?.runId === undefined || e.runId === options.runId)
+      ),
     byCorrelationKey: (key) => Effect.sync(() => Option.map(Option.fromNullable(store.entries.get(key)), copy)),
     byTaskId: (taskId) => Effect.sync(() => Option.map(Option.fromNullable(store.byTaskId.get(taskId)), copy)),
     byTag: (tag) => select(store, (e) => e.tag === tag),

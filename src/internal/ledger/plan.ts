@@ -9,14 +9,7 @@
  */
 import * as Arr from "effect/Array"
 import * as Either from "effect/Either"
-import type {
-  CollectedInput,
-  FailedInput,
-  IntentInput,
-  PostedInput,
-  Rejection,
-  State
-} from "../../TaskLedgerEntry.js"
+import type { CollectedInput, FailedInput, IntentInput, PostedInput, Rejection, State } from "../../TaskLedgerEntry.js"
 import { InvalidTransition } from "../../TaskLedgerEntry.js"
 
 /** A write, as the stores receive it. */
@@ -176,7 +169,9 @@ export const postedRule = (
       : "change"
   }
   if (current.taskId === taskId) return "keep"
-  return { refuse: current.taskId === undefined ? "the task failed before posting" : `already posted as ${current.taskId}` }
+  return {
+    refuse: current.taskId === undefined ? "the task failed before posting" : `already posted as ${current.taskId}`
+  }
 }
 
 /** A task in tasks_ready: a posted one becomes ready; ready, collected or failed already is a late or repeated signal. */
@@ -318,13 +313,29 @@ const planEntries = (draft: Draft, write: Write): void => {
       for (const entry of write.entries) {
         const current = view.byKey(entry.correlationKey)
         const verdict = postedRule(current, entry.taskId, owner)
-        judge(draft, entry.correlationKey, current, "posted", verdict, entry, (c) => postedChange(entry, [c.state], now))
+        judge(
+          draft,
+          entry.correlationKey,
+          current,
+          "posted",
+          verdict,
+          entry,
+          (c) => postedChange(entry, [c.state], now)
+        )
       }
       return
     case "Ready":
       for (const taskId of write.taskIds) {
         const current = view.byTaskId(taskId)
-        judge(draft, taskId, current, "ready", readyRule(current), { taskId }, (c) => ({ _tag: "Ready", taskId, from: [c.state], at: now }))
+        judge(
+          draft,
+          taskId,
+          current,
+          "ready",
+          readyRule(current),
+          { taskId },
+          (c) => ({ _tag: "Ready", taskId, from: [c.state], at: now })
+        )
       }
       return
     case "Collected":
@@ -339,20 +350,28 @@ const planEntries = (draft: Draft, write: Write): void => {
         const byKey = "correlationKey" in entry
         const current = byKey ? view.byKey(entry.correlationKey) : view.byTaskId(entry.taskId)
         const taskId = current?.taskId ?? entry.taskId
-        judge(draft, byKey ? entry.correlationKey : entry.taskId, current, "failed", failedRule(current, entry, owner), {
-          taskId,
-          failure: { billed: entry.billed }
-        }, (c) => ({
-          _tag: "Failed",
-          correlationKey: c.correlationKey,
-          from: [c.state],
-          at: now,
-          code: entry.code,
-          message: entry.message,
-          billed: entry.billed,
-          taskId: c.taskId === undefined ? entry.taskId : undefined,
-          cost: entry.cost
-        }))
+        judge(
+          draft,
+          byKey ? entry.correlationKey : entry.taskId,
+          current,
+          "failed",
+          failedRule(current, entry, owner),
+          {
+            taskId,
+            failure: { billed: entry.billed }
+          },
+          (c) => ({
+            _tag: "Failed",
+            correlationKey: c.correlationKey,
+            from: [c.state],
+            at: now,
+            code: entry.code,
+            message: entry.message,
+            billed: entry.billed,
+            taskId: c.taskId === undefined ? entry.taskId : undefined,
+            cost: entry.cost
+          })
+        )
       }
       return
   }

@@ -19,7 +19,6 @@ import {
   type Write
 } from "./plan.js"
 
-
 /** The states from which `rule` changes an entry, found by asking it of an entry in each state. */
 const changedBy = (rule: (current: Snapshot) => Verdict): ReadonlyArray<State> =>
   State.literals.filter((state) =>

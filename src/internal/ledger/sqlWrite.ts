@@ -56,11 +56,19 @@ const expectRows = (expected: number, updated: number) =>
  * RETURNING to read); otherwise the entry met is kept (the first intent wins). A replacement rewrites
  * every column (those an intent lacks become NULL), guarded by the state of the failure it replaces.
  */
-const insertIntents = (sql: SqlClient.SqlClient, from: ReadonlyArray<State>, changes: ReadonlyArray<Of<"Insert">>, check: Check) =>
+const insertIntents = (
+  sql: SqlClient.SqlClient,
+  from: ReadonlyArray<State>,
+  changes: ReadonlyArray<Of<"Insert">>,
+  check: Check
+) =>
   Effect.forEach(
     Arr.chunksOf(changes, rowsPerStatement),
     (chunk) =>
-      Either.mapLeft(encodeIntents(chunk.map((change) => rowOfEntry(newEntry(change)))), storeError("intent does not encode")).pipe(
+      Either.mapLeft(
+        encodeIntents(chunk.map((change) => rowOfEntry(newEntry(change)))),
+        storeError("intent does not encode")
+      ).pipe(
         Effect.flatMap((rows) =>
           from.length > 0
             ? sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO UPDATE SET
@@ -131,18 +139,20 @@ const writeKind = (
         only("Ready").map((c) => sql`(${c.taskId}, CAST(${c.at} AS BIGINT))`)
       )
     case "Collected":
-      return Effect.forEach(only("Collected"), (c) =>
-        Either.map(resultJson(c.result), (result) => sql`(${c.taskId}, CAST(${c.at} AS BIGINT), ${result})`)).pipe(
-          Effect.flatMap((rows) =>
-            guardedUpdate(
-              sql,
-              sql`state = 'collected', collected_at = v.column2, result = v.column3`,
-              sql`task_id = v.column1`,
-              from,
-              rows
-            )
+      return Effect.forEach(
+        only("Collected"),
+        (c) => Either.map(resultJson(c.result), (result) => sql`(${c.taskId}, CAST(${c.at} AS BIGINT), ${result})`)
+      ).pipe(
+        Effect.flatMap((rows) =>
+          guardedUpdate(
+            sql,
+            sql`state = 'collected', collected_at = v.column2, result = v.column3`,
+            sql`task_id = v.column1`,
+            from,
+            rows
           )
         )
+      )
     case "Failed":
       return guardedUpdate(
         sql,
@@ -174,17 +184,24 @@ const byFrom = (changes: ReadonlyArray<Change>, tag: Change["_tag"]): Array<[Rea
 
 /** Writes planned changes, part by part and kind by kind (`orderedParts`, `changeOrder`). */
 export const writeChanges = (sql: SqlClient.SqlClient, changes: ReadonlyArray<Change>, check: Check) =>
-  Effect.forEach(orderedParts(changes), (part) =>
-    Effect.forEach(changeOrder, (tag) =>
-      Effect.forEach(byFrom(part, tag), ([from, ofKind]) => writeKind(sql, tag, from, ofKind, check), { discard: true }), {
-      discard: true
-    }), { discard: true })
+  Effect.forEach(
+    orderedParts(changes),
+    (part) =>
+      Effect.forEach(changeOrder, (tag) =>
+        Effect.forEach(byFrom(part, tag), ([from, ofKind]) =>
+          writeKind(sql, tag, from, ofKind, check), { discard: true }), {
+        discard: true
+      }),
+    { discard: true }
+  )
 
 const loadSnapshots = (sql: SqlClient.SqlClient, column: "correlation_key" | "task_id", refs: ReadonlyArray<string>) =>
   Effect.forEach(
     Arr.chunksOf(refs, rowsPerStatement),
     (chunk) =>
-      sql`SELECT correlation_key, state, task_id, failure_billed FROM dataforseo_task_ledger WHERE ${sql.in(column, chunk)}`.pipe(
+      sql`SELECT correlation_key, state, task_id, failure_billed FROM dataforseo_task_ledger WHERE ${
+        sql.in(column, chunk)
+      }`.pipe(
         Effect.flatMap((rows) => Either.mapLeft(decodeSnapshots(rows), storeError("unreadable ledger row")))
       )
   ).pipe(Effect.map(Arr.flatten))
@@ -248,9 +265,13 @@ export const writeGroup = (
 ): Effect.Effect<ReadonlyArray<Either.Either<unknown, InvalidTransition>>, SqlError | LedgerStoreError> =>
   Effect.gen(function*() {
     const presumed = presume(writes, now)
-    const fastDone = presumed === undefined ? false : yield* sql.withTransaction(writeChanges(sql, presumed, "all")).pipe(
-      Effect.as(true),
-      Effect.catchAll(() => Effect.succeed(false))
-    )
-    return fastDone ? writes.map(() => Either.right(undefined)) : yield* sql.withTransaction(applySlow(sql, writes, now))
+    const fastDone = presumed === undefined ?
+      false :
+      yield* sql.withTransaction(writeChanges(sql, presumed, "all")).pipe(
+        Effect.as(true),
+        Effect.catchAll(() => Effect.succeed(false))
+      )
+    return fastDone
+      ? writes.map(() => Either.right(undefined))
+      : yield* sql.withTransaction(applySlow(sql, writes, now))
   })

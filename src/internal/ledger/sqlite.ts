@@ -5,10 +5,10 @@
  * @since 0.1.0
  * @internal
  */
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -40,18 +40,21 @@ const sqliteClient = (filename: string): Layer.Layer<SqlClient.SqlClient, SqlErr
       Option.match(Cause.dieOption(cause), {
         onNone: () => Layer.failCause(cause),
         onSome: (defect) =>
-          Layer.fail(new SqlError({ message: `cannot open the SQLite ledger ${filename}: ${reasonOf(defect)}`, cause: defect }))
+          Layer.fail(
+            new SqlError({ message: `cannot open the SQLite ledger ${filename}: ${reasonOf(defect)}`, cause: defect })
+          )
       })
     )
   )
 
 /** An error met while setting up the ledger in `filename`, its message naming the file. */
-const inFile = (filename: string) => (error: SqlError | Migrator.MigrationError): SqlError | Migrator.MigrationError => {
-  const message = `SQLite ledger ${filename}: ${reasonOf(error)}`
-  return error._tag === "SqlError"
-    ? new SqlError({ message, cause: error })
-    : new Migrator.MigrationError({ reason: error.reason, message, cause: error })
-}
+const inFile =
+  (filename: string) => (error: SqlError | Migrator.MigrationError): SqlError | Migrator.MigrationError => {
+    const message = `SQLite ledger ${filename}: ${reasonOf(error)}`
+    return error._tag === "SqlError"
+      ? new SqlError({ message, cause: error })
+      : new Migrator.MigrationError({ reason: error.reason, message, cause: error })
+  }
 
 /** The ledger in a SQLite file. @see TaskLedgerSqlite.layerSqlite */
 export const layerSqlite = (

@@ -14,7 +14,12 @@ import type { Json, Outcome } from "./wire.js"
 import { envelope, isObject, messages, ok, parseArray, stringField, taskEntry } from "./wire.js"
 
 /** Answers webhook_resend: each task of the account has its webhooks queued again, when it is done. */
-export const webhookResend = (state: EmulatorState, account: AccountState, text: string | undefined, now: number): Outcome => {
+export const webhookResend = (
+  state: EmulatorState,
+  account: AccountState,
+  text: string | undefined,
+  now: number
+): Outcome => {
   const parsed = parseArray(text)
   if (Either.isLeft(parsed)) return parsed.left
   const path = ["v3", "appendix", "webhook_resend"]
@@ -25,7 +30,9 @@ export const webhookResend = (state: EmulatorState, account: AccountState, text:
     const data: Json = { api: "appendix", function: "webhook_resend", ...json }
     if (index >= 100) return taskEntry(id, 40006, messages.tooManyTasks, path, data, null)
     const task = state.tasks.get(id)
-    if (task === undefined || task.account !== account) return taskEntry(id, 40401, messages.taskNotFound, path, data, null)
+    if (task === undefined || task.account !== account) {
+      return taskEntry(id, 40401, messages.taskNotFound, path, data, null)
+    }
     queueWebhooks(state, task, Math.max(now, task.doneAt))
     queued = true
     return taskEntry(id, 20000, messages.ok, path, data, null)
@@ -69,7 +76,10 @@ export const userData = (state: EmulatorState, account: AccountState, now: numbe
   }
   return ok(
     envelope(20000, messages.ok, [
-      taskEntry(newId(state, now), 20000, messages.ok, ["v3", "appendix", "user_data"], { api: "appendix", function: "user_data" }, [result])
+      taskEntry(newId(state, now), 20000, messages.ok, ["v3", "appendix", "user_data"], {
+        api: "appendix",
+        function: "user_data"
+      }, [result])
     ])
   )
 }

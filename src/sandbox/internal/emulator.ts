@@ -26,7 +26,8 @@ const serviceOf = (state: EmulatorState): Service => ({
   stats: Effect.sync(() => stats(state)),
   task: (id) => Effect.sync(() => Option.map(Option.fromNullable(state.tasks.get(id)), info)),
   tasks: Effect.sync(() => [...state.tasks.values()].map(info)),
-  balance: (login) => Effect.sync(() => Option.map(Option.fromNullable(state.accounts.get(login)), (account) => account.balance)),
+  balance: (login) =>
+    Effect.sync(() => Option.map(Option.fromNullable(state.accounts.get(login)), (account) => account.balance)),
   scriptFaults: (fn, list) => Effect.sync(() => state.faults.script(fn, list)),
   scriptTaskFaults: (list) => Effect.sync(() => state.faults.scriptTasks(list))
 })

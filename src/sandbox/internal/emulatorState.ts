@@ -6,7 +6,7 @@
  */
 import type * as Queue from "effect/Queue"
 import type { AnyEngine, ResultFormat } from "../../Engine.js"
-import { functions, FaultInjector } from "../Faults.js"
+import { FaultInjector, functions } from "../Faults.js"
 import type { SandboxFunction, TaskFault } from "../Faults.js"
 import type { ResolvedOptions, SandboxAccount } from "../Options.js"
 import type { SerpTask } from "../SerpGenerator.js"
@@ -145,10 +145,14 @@ export const newId = (state: EmulatorState, now: number): string => {
   if (minute !== ids.prefixMinute) {
     const d = new Date(now)
     ids.prefixMinute = minute
-    ids.prefix = `${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}${pad2(d.getUTCHours())}${pad2(d.getUTCMinutes())}-${ids.node}-`
+    ids.prefix = `${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}${pad2(d.getUTCHours())}${
+      pad2(d.getUTCMinutes())
+    }-${ids.node}-`
   }
   const n = ids.counter++
-  return `${ids.prefix}${hex(Math.floor(n / 0x10000), 4)}-${hex(n, 4)}-${hex(Math.imul(n ^ state.options.seed, 0x9e3779b1), 8)}${hex(n >>> 16, 4)}`
+  return `${ids.prefix}${hex(Math.floor(n / 0x10000), 4)}-${hex(n, 4)}-${
+    hex(Math.imul(n ^ state.options.seed, 0x9e3779b1), 8)
+  }${hex(n >>> 16, 4)}`
 }
 
 /** The account an Authorization header names with the right password, or undefined. Remembers up to 10,000 headers. */
@@ -168,7 +172,11 @@ export const authenticate = (state: EmulatorState, header: string | undefined): 
 }
 
 /** The queue of an account's uncollected tasks for one engine and priority. */
-export const readyQueue = (account: AccountState, engine: AnyEngine, priority: 1 | 2): Map<string, TaskRecord> | undefined => {
+export const readyQueue = (
+  account: AccountState,
+  engine: AnyEngine,
+  priority: 1 | 2
+): Map<string, TaskRecord> | undefined => {
   const pair = account.ready.get(engine.name)
   return pair === undefined ? undefined : priority === 2 ? pair[1] : pair[0]
 }

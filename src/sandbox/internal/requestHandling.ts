@@ -49,7 +49,9 @@ export const handle = (state: EmulatorState, request: EmulatorRequest): Effect.E
   Effect.clockWith((clock) => {
     const started = clock.unsafeCurrentTimeNanos()
     const route = routeOf(state.routes, request.method.toUpperCase(), pathOf(request.url))
-    if (route === undefined) return Effect.succeed(jsonReply({ status: 404, body: envelope(40400, messages.notFound, []) }, started, started))
+    if (route === undefined) {
+      return Effect.succeed(jsonReply({ status: 404, body: envelope(40400, messages.notFound, []) }, started, started))
+    }
     // Every call that reaches a function counts, faulted ones too: the client did send it.
     state.meters.get(route.fn)?.record(clock.unsafeCurrentTimeMillis())
     const fault = state.faults.nextRequestFault(route.fn)
@@ -58,14 +60,22 @@ export const handle = (state: EmulatorState, request: EmulatorRequest): Effect.E
     const account = authenticate(state, request.headers["authorization"])
     if (account === undefined) {
       return Effect.succeed(jsonReply(
-        { status: 401, body: envelope(40100, messages.unauthorized, []), headers: { "www-authenticate": "Basic realm=\"DataForSEO\"" } },
+        {
+          status: 401,
+          body: envelope(40100, messages.unauthorized, []),
+          headers: { "www-authenticate": "Basic realm=\"DataForSEO\"" }
+        },
         started,
         started
       ))
     }
     const now = clock.unsafeCurrentTimeMillis()
-    if (account.inFlight >= state.options.simultaneous) return refuse(state, route.fn, 40209, messages.simultaneous, started)
-    if (account.limits.get(route.fn)?.tryAcquire(now) === false) return refuse(state, route.fn, 40202, messages.rateLimit, started)
+    if (account.inFlight >= state.options.simultaneous) {
+      return refuse(state, route.fn, 40209, messages.simultaneous, started)
+    }
+    if (account.limits.get(route.fn)?.tryAcquire(now) === false) {
+      return refuse(state, route.fn, 40202, messages.rateLimit, started)
+    }
     const call: Call = { route, account, request, text: bodyText(request), fault, started }
     if (state.options.latency === 0 && fault !== "slow_reply") return Effect.succeed(respond(state, call, now, clock))
     return delayed(state, call, clock)
@@ -102,7 +112,9 @@ const delayed = (state: EmulatorState, call: Call, clock: Clock.Clock): Effect.E
 
 /** Runs the call at `at` and builds its reply, timed up to now, with the call's fault applied. */
 const respond = (state: EmulatorState, call: Call, at: number, clock: Clock.Clock): EmulatorResponse => {
-  const outcome = Either.isLeft(call.text) ? call.text.left : dispatch(state, call.route, call.account, call.request, call.text.right, at)
+  const outcome = Either.isLeft(call.text)
+    ? call.text.left
+    : dispatch(state, call.route, call.account, call.request, call.text.right, at)
   return breakReply(jsonReply(outcome, call.started, clock.unsafeCurrentTimeNanos()), call.fault)
 }
 
@@ -152,7 +164,12 @@ const breakReply = (reply: JsonReply, fault: RequestFault | undefined): Emulator
 /** A reply whose body is gzip, cut to half its length: it starts as gzip and cannot be inflated. */
 const truncatedGzip = (headers: { readonly [name: string]: string }, body: string): EmulatorResponse => {
   const zipped = gzipSync(body)
-  return { _tag: "Reply", status: 200, headers: { ...headers, "content-encoding": "gzip" }, body: zipped.subarray(0, Math.floor(zipped.length / 2)) }
+  return {
+    _tag: "Reply",
+    status: 200,
+    headers: { ...headers, "content-encoding": "gzip" },
+    body: zipped.subarray(0, Math.floor(zipped.length / 2))
+  }
 }
 
 /** The JSON reply of an outcome, its `time` the span from `started` to `ended`. */

@@ -19,7 +19,6 @@ interface SerpRequest extends SerpTask {
   readonly seed: number
 }
 
-
 /** A date as the API writes it: "yyyy-mm-dd hh:mm:ss +00:00" (UTC). */
 export const formatDatetime = (millis: number): string => ApiDateTime.fromMillis(millis)
 
@@ -40,26 +39,41 @@ const resultHeader = (request: SerpRequest, profile: Profile): Record<string, un
 }
 
 const seedOf = (request: SerpRequest): number =>
-  hash(`${request.engine.name}\u0000${request.keyword}\u0000${request.device}\u0000${request.os}\u0000${request.seDomain ?? ""}\u0000${request.locationCode ?? ""}\u0000${request.languageCode ?? ""}`, request.seed)
+  hash(
+    `${request.engine.name}\u0000${request.keyword}\u0000${request.device}\u0000${request.os}\u0000${
+      request.seDomain ?? ""
+    }\u0000${request.locationCode ?? ""}\u0000${request.languageCode ?? ""}`,
+    request.seed
+  )
 
 const htmlPage = (profile: Profile, request: SerpRequest, page: number, items: ReadonlyArray<Json>): string => {
   const keyword = escapeHtml(request.keyword)
   const body = items
     .map((item) =>
       typeof item["url"] === "string" && typeof item["title"] === "string"
-        ? `<div class="result"><a href="${escapeHtml(item["url"])}"><h3>${escapeHtml(item["title"])}</h3></a><p>${escapeHtml(
-          String(item["description"] ?? "")
-        )}</p></div>`
+        ? `<div class="result"><a href="${escapeHtml(item["url"])}"><h3>${escapeHtml(item["title"])}</h3></a><p>${
+          escapeHtml(
+            String(item["description"] ?? "")
+          )
+        }</p></div>`
         : `<div class="block ${String(item["type"])}"></div>`
     )
     .join("\n")
-  return `<!DOCTYPE html>\n<html lang="${profile.htmlLang}"><head><meta charset="utf-8"><title>${escapeHtml(
-    profile.pageTitle(request.keyword)
-  )}</title></head>\n<body data-page="${page}"><form><input name="query" value="${keyword}"></form>\n<div id="main">\n${body}\n</div></body></html>`
+  return `<!DOCTYPE html>\n<html lang="${profile.htmlLang}"><head><meta charset="utf-8"><title>${
+    escapeHtml(
+      profile.pageTitle(request.keyword)
+    )
+  }</title></head>\n<body data-page="${page}"><form><input name="query" value="${keyword}"></form>\n<div id="main">\n${body}\n</div></body></html>`
 }
 
 /** The `result[0]` of a task_get reply for the task, sparse with the chance `sparseShare`. */
-export const generate = (task: SerpTask, format: ResultFormat, datetime: string, seed: number, sparseShare = 0): Json => {
+export const generate = (
+  task: SerpTask,
+  format: ResultFormat,
+  datetime: string,
+  seed: number,
+  sparseShare = 0
+): Json => {
   const request: SerpRequest = {
     engine: task.engine,
     keyword: task.keyword,
@@ -103,7 +117,9 @@ const generateFor = (request: SerpRequest, format: ResultFormat): Json => {
   const advanced = format === "advanced"
   const slots = layout(advanced ? advancedTypes : profile.regularTypes, rng, depth, perPage)
   const items = slots.map((slot) =>
-    advanced ? itemOf(profile, rng, request.keyword, slug, slot) : regularItemOf(profile, rng, request.keyword, slug, slot)
+    advanced
+      ? itemOf(profile, rng, request.keyword, slug, slot)
+      : regularItemOf(profile, rng, request.keyword, slug, slot)
   )
   return {
     ...resultHeader(request, profile),
@@ -134,7 +150,9 @@ export const allTypes = (engine: AnyEngine, format: ResultFormat, datetime: stri
   }
   if (format === "html") return generateFor({ ...request, depth: engine.resultsPerPage }, "html")
   const rng = new Prng(seed)
-  const types = format === "regular" ? profile.regularTypes : ["organic", ...profile.regularTypes.filter((t) => t !== "organic"), ...profile.blocks]
+  const types = format === "regular"
+    ? profile.regularTypes
+    : ["organic", ...profile.regularTypes.filter((t) => t !== "organic"), ...profile.blocks]
   const unique = [...new Set(types)]
   const items = unique.map((type, i) => {
     const slot = { type, rankGroup: 1, rankAbsolute: i + 1, page: 1 }

@@ -58,7 +58,9 @@ export const layout = (types: ReadonlyArray<string>, rng: Prng, depth: number, p
     let type = "organic"
     if (inPage < paidAtTop) type = "paid"
     else if (inPage === perPage - 1 && types.includes("related_searches")) type = "related_searches"
-    else if (others.length > 0 && inPage > paidAtTop && rng.chance(0.2)) type = others[rng.int(others.length)] ?? "organic"
+    else if (others.length > 0 && inPage > paidAtTop && rng.chance(0.2)) {
+      type = others[rng.int(others.length)] ?? "organic"
+    }
     const group = (groups.get(type) ?? 0) + 1
     groups.set(type, group)
     slots.push({ type, rankGroup: group, rankAbsolute: i + 1, page: Math.floor(i / perPage) + 1 })
@@ -193,14 +195,22 @@ const localPackItem = (profile: Profile, rng: Prng, keyword: string, slug: strin
     phone: `+82-2-${rng.between(100, 999)}-${rng.between(1000, 9999)}`,
     url: hit.url,
     is_paid: false,
-    rating: { rating_type: "Max5", value: Math.round((3 + rng.next() * 2) * 10) / 10, votes_count: rng.int(2000), rating_max: 5 },
+    rating: {
+      rating_type: "Max5",
+      value: Math.round((3 + rng.next() * 2) * 10) / 10,
+      votes_count: rng.int(2000),
+      rating_max: 5
+    },
     cid: String(rng.int(0x7fffffff))
   })
 }
 
 /** A map link. */
 const mapItem = (profile: Profile, keyword: string, slot: Slot): Json => {
-  return Object.assign(common(slot), { title: keyword, url: `https://map.${profile.seDomain.replace(/^search\./, "")}/search/${encodeURIComponent(keyword)}` })
+  return Object.assign(common(slot), {
+    title: keyword,
+    url: `https://map.${profile.seDomain.replace(/^search\./, "")}/search/${encodeURIComponent(keyword)}`
+  })
 }
 
 /** The engine's related searches. */

@@ -46,7 +46,11 @@ export const idList = (state: EmulatorState, account: AccountState, text: string
   const data: Json = { api: "serp", function: "id_list", ...json }
   const query = idListQuery(json)
   if (Either.isLeft(query)) {
-    return ok(envelope(20000, messages.ok, [taskEntry(newId(state, now), 40501, `Invalid Field: '${query.left}'.`, path, data, null)]))
+    return ok(
+      envelope(20000, messages.ok, [
+        taskEntry(newId(state, now), 40501, `Invalid Field: '${query.left}'.`, path, data, null)
+      ])
+    )
   }
   const { from, limit, metadata, offset, sort, to } = query.right
   const posted = account.posted
@@ -96,7 +100,12 @@ const bound = (posted: ReadonlyArray<TaskRecord>, at: number, inclusive: boolean
 }
 
 /** Answers errors: the account's errors within retention, filtered by function and dates. */
-export const errorsList = (state: EmulatorState, account: AccountState, text: string | undefined, now: number): Outcome => {
+export const errorsList = (
+  state: EmulatorState,
+  account: AccountState,
+  text: string | undefined,
+  now: number
+): Outcome => {
   // every filter is optional: no body lists the last errors
   const parsed = text === undefined ? Either.right([{}]) : parseArray(text)
   if (Either.isLeft(parsed)) return parsed.left

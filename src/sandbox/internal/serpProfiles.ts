@@ -67,9 +67,18 @@ export const naver: Profile = {
     (k) => `${k} 관련 뉴스, 블로그, 카페 글을 모아 보여 드립니다.`,
     (k) => `${k}의 역사와 특징, 그리고 자주 묻는 질문을 정리한 문서입니다.`
   ],
-  related: [(k) => `${k} 가격`, (k) => `${k} 후기`, (k) => `${k} 추천`, (k) => `${k} 비교`, (k) => `${k} 할인`, (k) => `${k} 사용법`],
+  related: [
+    (k) => `${k} 가격`,
+    (k) => `${k} 후기`,
+    (k) => `${k} 추천`,
+    (k) => `${k} 비교`,
+    (k) => `${k} 할인`,
+    (k) => `${k} 사용법`
+  ],
   checkUrl: (seDomain, keyword, depth) =>
-    `https://${seDomain}/search.naver?display=${depth}&start=1&page=1&where=nexearch&sm=tab_hty.top&query=${encodeURIComponent(keyword)}&`,
+    `https://${seDomain}/search.naver?display=${depth}&start=1&page=1&where=nexearch&sm=tab_hty.top&query=${
+      encodeURIComponent(keyword)
+    }&`,
   regularTypes: ["organic", "paid"],
   blocks: ["images", "local_pack", "map", "related_searches", "video"],
   pageTitle: (k) => `${k} : 네이버 통합검색`
@@ -116,8 +125,16 @@ const google: Profile = {
     (k) => `The latest news, analysis and opinion on ${k} from around the world.`,
     (k) => `Find answers to common questions about ${k} and join the discussion.`
   ],
-  related: [(k) => `${k} price`, (k) => `best ${k}`, (k) => `${k} review`, (k) => `${k} vs`, (k) => `${k} near me`, (k) => `what is ${k}`],
-  checkUrl: (seDomain, keyword) => `https://www.${seDomain}/search?q=${encodeURIComponent(keyword)}&num=100&hl=en&gl=US&ie=UTF-8&oe=UTF-8`,
+  related: [
+    (k) => `${k} price`,
+    (k) => `best ${k}`,
+    (k) => `${k} review`,
+    (k) => `${k} vs`,
+    (k) => `${k} near me`,
+    (k) => `what is ${k}`
+  ],
+  checkUrl: (seDomain, keyword) =>
+    `https://www.${seDomain}/search?q=${encodeURIComponent(keyword)}&num=100&hl=en&gl=US&ie=UTF-8&oe=UTF-8`,
   regularTypes: ["organic", "paid", "featured_snippet"],
   blocks: ["featured_snippet", "people_also_ask", "images", "video", "local_pack", "related_searches"],
   pageTitle: (k) => `${k} - Google Search`

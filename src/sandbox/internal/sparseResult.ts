@@ -32,7 +32,11 @@ const thin = (value: Json, keeps: ReadonlySet<string>, rng: Prng): Json => {
 }
 
 const keepsOf = (format: ResultFormat, item: Json): ReadonlySet<string> =>
-  format === "html" ? pageKeeps : typeof item["type"] === "string" && linkTypes.has(item["type"]) ? linkKeeps : itemKeeps
+  format === "html"
+    ? pageKeeps
+    : typeof item["type"] === "string" && linkTypes.has(item["type"])
+    ? linkKeeps
+    : itemKeeps
 
 const isJson = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value)
 

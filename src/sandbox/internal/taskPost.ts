@@ -53,7 +53,14 @@ export const taskPost = (
   parsed.right.forEach((item, index) => {
     const checked = checkTask(state, account, engine, item, index, now)
     if (Either.isLeft(checked)) {
-      entries[index] = taskEntry(newId(state, now), checked.left.code, checked.left.message, path, postedData(engine, item), null)
+      entries[index] = taskEntry(
+        newId(state, now),
+        checked.left.code,
+        checked.left.message,
+        path,
+        postedData(engine, item),
+        null
+      )
       return
     }
     const cost = costOf(state, engine, checked.right.json, checked.right.task)
@@ -101,13 +108,20 @@ const checkTask = (
   }
   if (state.duplicatesOn) {
     const code = duplicateCode(state, account, `${engine.name}\u0000${JSON.stringify(item)}`, now)
-    if (code !== undefined) return Either.left({ code, message: code === 40205 ? messages.duplicateHour : messages.duplicateDay })
+    if (code !== undefined) {
+      return Either.left({ code, message: code === 40205 ? messages.duplicateHour : messages.duplicateDay })
+    }
   }
   return Either.right({ json: item, task: decoded.right })
 }
 
 /** 40205 or 40206 when the same task was posted too often in the last hour or day; else records this one. */
-const duplicateCode = (state: EmulatorState, account: AccountState, key: string, now: number): 40205 | 40206 | undefined => {
+const duplicateCode = (
+  state: EmulatorState,
+  account: AccountState,
+  key: string,
+  now: number
+): 40205 | 40206 | undefined => {
   const stamps = (account.duplicates.get(key) ?? []).filter((at) => now - at < DAY)
   account.duplicates.set(key, stamps)
   if (stamps.filter((at) => now - at < DAY / 24).length >= state.options.duplicateTasksPerHour) return 40205

@@ -16,7 +16,12 @@ const ZERO_ID = "00000000-0000-0000-0000-000000000000"
 const endpoint = (engine: AnyEngine, format: ResultFormat, id: string): string => engine.paths.taskGet(format, id)
 
 /** Answers tasks_ready, for one engine or (`engine` undefined) for every engine. */
-export const tasksReady = (state: EmulatorState, account: AccountState, engine: AnyEngine | undefined, now: number): Outcome => {
+export const tasksReady = (
+  state: EmulatorState,
+  account: AccountState,
+  engine: AnyEngine | undefined,
+  now: number
+): Outcome => {
   const queues: Array<Map<string, TaskRecord>> = []
   for (const e of engine === undefined ? state.options.engines : [engine]) {
     const pair = account.ready.get(e.name)
@@ -75,7 +80,9 @@ const takeReady = (
   while (out.length < limit) {
     let best: Cursor | undefined
     for (const cursor of cursors) {
-      if (cursor.head !== undefined && (best?.head === undefined || cursor.head.doneAt < best.head.doneAt)) best = cursor
+      if (cursor.head !== undefined && (best?.head === undefined || cursor.head.doneAt < best.head.doneAt)) {
+        best = cursor
+      }
     }
     if (best?.head === undefined) break
     out.push(best.head)
@@ -95,14 +102,26 @@ export const taskGetEntry = (
   const data: Json = { ...task.data, function: "task_get" }
   if (now < task.doneAt) {
     const handed = now < task.postedAt + (task.doneAt - task.postedAt) / 10
-    return { entry: taskEntry(task.id, handed ? 40601 : 40602, handed ? messages.handed : messages.inQueue, path, data, null), done: false }
+    return {
+      entry: taskEntry(task.id, handed ? 40601 : 40602, handed ? messages.handed : messages.inQueue, path, data, null),
+      done: false
+    }
   }
   if (task.fault !== undefined) {
     const code = task.fault === "se_error" ? 40101 : 40103
-    return { entry: taskEntry(task.id, code, code === 40101 ? messages.seError : messages.failed, path, data, null), done: true }
+    return {
+      entry: taskEntry(task.id, code, code === 40101 ? messages.seError : messages.failed, path, data, null),
+      done: true
+    }
   }
   const options = state.options
-  const result = SerpGenerator.generate(task, format, SerpGenerator.formatDatetime(task.doneAt), options.seed, options.sparse)
+  const result = SerpGenerator.generate(
+    task,
+    format,
+    SerpGenerator.formatDatetime(task.doneAt),
+    options.seed,
+    options.sparse
+  )
   return { entry: taskEntry(task.id, 20000, messages.ok, path, data, [result]), done: true }
 }
 
@@ -121,7 +140,9 @@ export const taskGet = (
   const single = (status: number, message: string, result: ReadonlyArray<unknown> | null = null) =>
     ok(envelope(20000, messages.ok, [taskEntry(id, status, message, path, data, result)]))
   if (id === ZERO_ID) {
-    return single(20000, messages.ok, [SerpGenerator.allTypes(engine, format, SerpGenerator.formatDatetime(now), options.seed)])
+    return single(20000, messages.ok, [
+      SerpGenerator.allTypes(engine, format, SerpGenerator.formatDatetime(now), options.seed)
+    ])
   }
   const task = state.tasks.get(id)
   if (task === undefined) return single(40401, messages.taskNotFound)

@@ -10,7 +10,7 @@
  * @internal
  */
 import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -109,8 +109,10 @@ export class DueQueue<A> {
   }
 }
 
-const before = (a: { readonly at: number; readonly seq: number }, b: { readonly at: number; readonly seq: number }): boolean =>
-  a.at < b.at || (a.at === b.at && a.seq < b.seq)
+const before = (
+  a: { readonly at: number; readonly seq: number },
+  b: { readonly at: number; readonly seq: number }
+): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq)
 
 /** Substitutes `$id` and `$tag` (url-encoded) in a webhook URL. */
 export const substitute = (url: string, id: string, tag: string | undefined): string =>
@@ -157,7 +159,11 @@ const send = (client: HttpClient.HttpClient, delivery: Delivery, timeoutMillis: 
  * The delivery loop: runs forever, delivering each webhook when it is due, each in its own fiber so that
  * a slow receiver does not hold back the others. Fork it in a scope.
  */
-export const run = (source: WebhookSource, client: HttpClient.HttpClient, timeoutMillis: number): Effect.Effect<never> =>
+export const run = (
+  source: WebhookSource,
+  client: HttpClient.HttpClient,
+  timeoutMillis: number
+): Effect.Effect<never> =>
   Effect.gen(function*() {
     for (;;) {
       const now = yield* Clock.currentTimeMillis

@@ -32,7 +32,11 @@ const takeDue = (state: EmulatorState, now: number): ReadonlyArray<Delivery> => 
     const url = kind === "pingback" ? task.pingbackUrl : task.postbackUrl
     if (url === undefined) continue
     const body = kind === "postback"
-      ? gzipSync(utf8Encoder.encode(JSON.stringify(envelope(20000, messages.ok, [taskGetEntry(state, task, task.postbackData, now).entry]))))
+      ? gzipSync(
+        utf8Encoder.encode(
+          JSON.stringify(envelope(20000, messages.ok, [taskGetEntry(state, task, task.postbackData, now).entry]))
+        )
+      )
       : undefined
     due.push({ taskId: task.id, kind, url: substitute(url, task.id, task.tag), body })
   }

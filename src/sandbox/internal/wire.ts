@@ -65,7 +65,8 @@ export const roundMoney = (value: number): number => Math.round(value * 1e10) / 
 export const seconds = (nanos: bigint): string => `${(Number(nanos) / 1e9).toFixed(4)} sec.`
 
 /** True for a JSON object (not an array, not null). */
-export const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value)
+export const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** A string field of a JSON object, or undefined. */
 export const stringField = (json: Json, key: string): string | undefined => {
@@ -140,13 +141,20 @@ export const taskEntry = (
 export const ok = (body: Json): Outcome => ({ status: 200, body })
 
 /** The `data` every task entry of an engine's function starts with. */
-export const engineData = (engine: AnyEngine, fn: string): Json => ({ api: "serp", function: fn, se: engine.se, se_type: engine.seType })
+export const engineData = (engine: AnyEngine, fn: string): Json => ({
+  api: "serp",
+  function: fn,
+  se: engine.se,
+  se_type: engine.seType
+})
 
 /** A POST body's array of tasks, or the reply for an empty or invalid body. */
 export const parseArray = (text: string | undefined): Either.Either<ReadonlyArray<unknown>, Outcome> => {
   if (text === undefined || text.trim().length === 0) return Either.left(ok(envelope(40502, messages.empty, [])))
   const parsed = Either.try((): unknown => JSON.parse(text))
-  if (Either.isLeft(parsed) || !Array.isArray(parsed.right)) return Either.left(ok(envelope(40503, messages.invalid, [])))
+  if (Either.isLeft(parsed) || !Array.isArray(parsed.right)) {
+    return Either.left(ok(envelope(40503, messages.invalid, [])))
+  }
   const items: ReadonlyArray<unknown> = parsed.right
   return items.length === 0 ? Either.left(ok(envelope(40502, messages.empty, []))) : Either.right(items)
 }

@@ -31,7 +31,7 @@ describe("Lane", () => {
   })
 
   it.effect("wakes its waiter when a task arrives, at once when one is waiting", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const lane = new Lane<string>()
       const waiter = yield* Effect.fork(lane.ready)
       yield* Effect.yieldNow()

@@ -6,8 +6,8 @@ import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import type { Service as Client } from "../../../src/DataForSeoClient.js"
 import { DecodeError } from "../../../src/DataForSeoError.js"
-import { listedForResume, listedSince, makePasses, postedSince } from "../../../src/internal/batcher/reconcile.js"
 import { formatApiDateTime } from "../../../src/IdList.js"
+import { listedForResume, listedSince, makePasses, postedSince } from "../../../src/internal/batcher/reconcile.js"
 
 /** One task as id_list lists it. */
 const item = (id: string, tag: string | undefined, cost: number | null = 0.0006) => ({
@@ -38,7 +38,15 @@ const fakeIdList = (items: ReadonlyArray<ReturnType<typeof item>>) => {
           cost: 0,
           tasks_count: 1,
           tasks_error: 0,
-          tasks: [{ id: "list", status_code: 20000, status_message: "Ok.", cost: 0, result_count: decoded.length, path: [], result: decoded }]
+          tasks: [{
+            id: "list",
+            status_code: 20000,
+            status_message: "Ok.",
+            cost: 0,
+            result_count: decoded.length,
+            path: [],
+            result: decoded
+          }]
         }))
       )
     }
@@ -48,11 +56,15 @@ const fakeIdList = (items: ReadonlyArray<ReturnType<typeof item>>) => {
 
 describe("reconcile", () => {
   it.effect("postedSince pages through id_list 1,000 at a time and groups the tagged tasks by tag", () =>
-    Effect.gen(function* () {
-      const items = Array.from({ length: 2500 }, (_, i) => item(`t${i}`, i === 7 ? undefined : `tag-${i % 1000}`, i === 8 ? null : 0.0006))
+    Effect.gen(function*() {
+      const items = Array.from(
+        { length: 2500 },
+        (_, i) => item(`t${i}`, i === 7 ? undefined : `tag-${i % 1000}`, i === 8 ? null : 0.0006)
+      )
       const { client, requests } = fakeIdList(items)
       const found = yield* postedSince(client, 1_000_000, 2_000_000)
-      expect(requests.map((r) => Schema.decodeUnknownSync(Schema.Struct({ offset: Schema.Number }))(r).offset)).toStrictEqual([0, 1000, 2000])
+      expect(requests.map((r) => Schema.decodeUnknownSync(Schema.Struct({ offset: Schema.Number }))(r).offset))
+        .toStrictEqual([0, 1000, 2000])
       expect(requests[0]).toMatchObject({
         datetime_from: formatApiDateTime(new Date(1_000_000 - 60_000)),
         datetime_to: formatApiDateTime(new Date(2_000_000 + 60_000)),
@@ -60,14 +72,17 @@ describe("reconcile", () => {
         sort: "asc",
         include_metadata: true
       })
-      expect(found.get("tag-5")).toStrictEqual([{ id: "t5", cost: 0.0006 }, { id: "t1005", cost: 0.0006 }, { id: "t2005", cost: 0.0006 }])
+      expect(found.get("tag-5")).toStrictEqual([{ id: "t5", cost: 0.0006 }, { id: "t1005", cost: 0.0006 }, {
+        id: "t2005",
+        cost: 0.0006
+      }])
       expect(found.get("tag-7")).toStrictEqual([{ id: "t1007", cost: 0.0006 }, { id: "t2007", cost: 0.0006 }])
       expect(found.get("tag-8")?.[0]).toStrictEqual({ id: "t8", cost: 0 })
       expect(found.size).toBe(1000)
     }))
 
   it.scoped("listedSince: asks made while a pass gathers share it, answered from the earliest since", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, requests } = fakeIdList([item("a", "tag-a"), item("b", "tag-b")])
       const passes = yield* makePasses(client, yield* Effect.scope, Duration.seconds(10))
       yield* TestClock.adjust(Duration.minutes(10))
@@ -87,7 +102,7 @@ describe("reconcile", () => {
     }))
 
   it.scoped("listedForResume waits settleDelay after the last unknown outcome, and one pass serves the keys it covers", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { client, requests } = fakeIdList([item("a", "tag-a")])
       yield* TestClock.adjust(Duration.minutes(10))
       const passes = yield* makePasses(client, yield* Effect.scope, Duration.seconds(10))

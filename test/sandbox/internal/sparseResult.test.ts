@@ -82,7 +82,10 @@ describe("sparse results", () => {
   it("a share of 0.3 makes about 30% of the results sparse, the same ones for the same seed", () => {
     const many = Array.from({ length: 400 }, (_, i) => `query ${i}`)
     const sparseOnes = (seed: number) =>
-      many.filter((keyword) => !("pages_count" in SerpGenerator.generate(task(GoogleOrganic.engine, keyword, 10), "regular", datetime, seed, 0.3)))
+      many.filter((keyword) =>
+        !("pages_count" in
+          SerpGenerator.generate(task(GoogleOrganic.engine, keyword, 10), "regular", datetime, seed, 0.3))
+      )
     const once = sparseOnes(1)
     expect(once.length).toBeGreaterThan(400 * 0.22)
     expect(once.length).toBeLessThan(400 * 0.38)
@@ -94,9 +97,15 @@ describe("sparse results", () => {
     Effect.gen(function*() {
       const fetch = (layer: ReturnType<typeof Sandbox.layer>) =>
         Effect.gen(function*() {
-          const reply = yield* post(Sandbox.inProcessBaseUrl, "/v3/serp/naver/organic/task_post", [{ keyword: "운동화", depth: 30 }])
+          const reply = yield* post(Sandbox.inProcessBaseUrl, "/v3/serp/naver/organic/task_post", [{
+            keyword: "운동화",
+            depth: 30
+          }])
           yield* TestClock.adjust("3 seconds")
-          const got = yield* get(Sandbox.inProcessBaseUrl, NaverOrganic.engine.paths.taskGet("advanced", firstTask(reply).id))
+          const got = yield* get(
+            Sandbox.inProcessBaseUrl,
+            NaverOrganic.engine.paths.taskGet("advanced", firstTask(reply).id)
+          )
           return firstTask(got).result?.[0] ?? {}
         }).pipe(Effect.provide(layer))
       const sparse = yield* fetch(Sandbox.layer({ sparse: 1 }))
@@ -105,4 +114,3 @@ describe("sparse results", () => {
       expect(Either.isRight(Schema.decodeUnknownEither(NaverOrganic.engine.AdvancedResult)(sparse))).toBe(true)
     }))
 })
-

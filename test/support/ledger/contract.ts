@@ -172,7 +172,9 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
       const before = yield* Effect.forEach([1, 2, 3], (n) => ledger.byTaskId(taskId(n)))
       // the ready one and the posted one would be collected, the failed one refuses the call
       const collected = yield* expectInvalid(
-        ledger.recordCollected([{ taskId: taskId(1), result: "r1" }, { taskId: taskId(2), result: "r2" }, { taskId: taskId(3) }])
+        ledger.recordCollected([{ taskId: taskId(1), result: "r1" }, { taskId: taskId(2), result: "r2" }, {
+          taskId: taskId(3)
+        }])
       )
       expect(collected.rejected).toEqual([
         { ref: taskId(3), from: "failed", to: "collected", reason: "the task already failed" }
@@ -221,7 +223,14 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
       yield* ledger.recordPosted([{ correlationKey: "key-0001", taskId: taskId(1), cost: 0.0012, postedAt: 7 }])
       yield* ledger.recordFailed([
         { correlationKey: "key-0002", code: 50000, message: "Internal Error.", billed: false },
-        { correlationKey: "key-0003", taskId: taskId(3), cost: 0.0006, code: 40101, message: "Task failed.", billed: true }
+        {
+          correlationKey: "key-0003",
+          taskId: taskId(3),
+          cost: 0.0006,
+          code: 40101,
+          message: "Task failed.",
+          billed: true
+        }
       ])
       expect(yield* ledger.unknownIntents()).toEqual([])
       expect(Option.getOrThrow(yield* ledger.byCorrelationKey("key-0001"))).toMatchObject({
@@ -251,7 +260,9 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
     Effect.gen(function*() {
       const ledger = yield* TaskLedger
       yield* ledger.recordIntents([intent(1), intent(2), intent(3)])
-      yield* ledger.recordPosted([1, 2, 3].map((n) => ({ correlationKey: intent(n).correlationKey, taskId: taskId(n), cost: 1 })))
+      yield* ledger.recordPosted(
+        [1, 2, 3].map((n) => ({ correlationKey: intent(n).correlationKey, taskId: taskId(n), cost: 1 }))
+      )
       yield* ledger.recordReady([taskId(2)])
       yield* ledger.recordFailed([
         { taskId: taskId(1), code: 40101, message: "Task failed.", billed: true },
@@ -297,20 +308,32 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
       yield* ledger.recordPosted([{ correlationKey: "key-0003", taskId: taskId(3), cost: 0.0006 }])
       yield* ledger.recordFailed([
         { correlationKey: "key-0001", code: 40202, message: "Rate limit.", billed: false },
-        { correlationKey: "key-0002", taskId: taskId(2), cost: 0.0006, code: 40101, message: "Task failed.", billed: true },
+        {
+          correlationKey: "key-0002",
+          taskId: taskId(2),
+          cost: 0.0006,
+          code: 40101,
+          message: "Task failed.",
+          billed: true
+        },
         { taskId: taskId(3), code: 40403, message: "Results expired.", billed: false },
         { correlationKey: "key-0004", code: 40501, message: "Invalid field.", billed: true }
       ])
       yield* TestClock.adjust(5_000)
       const retry = { keyword: "keyword 1 again" }
-      yield* ledger.recordIntents([1, 2, 3, 4].map((n) => intent(n, { runId: "run-2", request: n === 1 ? retry : intent(n).request })))
+      yield* ledger.recordIntents(
+        [1, 2, 3, 4].map((n) => intent(n, { runId: "run-2", request: n === 1 ? retry : intent(n).request }))
+      )
       // the new try, as a fresh intent of the run that posts it: nothing of the failure is left
       const tried = Option.getOrThrow(yield* ledger.byCorrelationKey("key-0001"))
       expect(tried).toEqual({ ...intent(1, { runId: "run-2", request: retry }), state: "intent", intentAt: 5_000 })
       expect(keys(yield* ledger.unknownIntents())).toEqual(["key-0001"])
       // a billed failure, or one with a task, stays as it was
       for (const key of ["key-0002", "key-0003", "key-0004"]) {
-        expect(Option.getOrThrow(yield* ledger.byCorrelationKey(key))).toMatchObject({ state: "failed", runId: "run-1" })
+        expect(Option.getOrThrow(yield* ledger.byCorrelationKey(key))).toMatchObject({
+          state: "failed",
+          runId: "run-1"
+        })
       }
       yield* ledger.recordPosted([{ correlationKey: "key-0001", taskId: taskId(1), cost: 0.0006 }])
       expect(yield* ledger.costByRun("run-2")).toEqual({ runId: "run-2", tasks: 1, created: 1, cost: 0.0006 })
@@ -407,10 +430,19 @@ export const ledgerContract = (makeLayer: () => Layer.Layer<TaskLedger, unknown>
       const prices = [0.0006, 0.0012, 0.00045, 0.0009, 0.002, 0.0015, 0.00015]
       const all = Arr.range(1, n)
       const mixed = Arr.range(n + 1, n + 700)
-      yield* ledger.recordIntents([...all.map((i) => intent(i)), ...mixed.map((i) => intent(i, { runId: "run-mixed" }))])
-      yield* ledger.recordPosted(all.map((i) => ({ correlationKey: intent(i).correlationKey, taskId: taskId(i), cost: 0.0006 })))
+      yield* ledger.recordIntents([
+        ...all.map((i) => intent(i)),
+        ...mixed.map((i) => intent(i, { runId: "run-mixed" }))
+      ])
       yield* ledger.recordPosted(
-        mixed.map((i) => ({ correlationKey: intent(i).correlationKey, taskId: taskId(i), cost: prices[i % prices.length] ?? 0 }))
+        all.map((i) => ({ correlationKey: intent(i).correlationKey, taskId: taskId(i), cost: 0.0006 }))
+      )
+      yield* ledger.recordPosted(
+        mixed.map((i) => ({
+          correlationKey: intent(i).correlationKey,
+          taskId: taskId(i),
+          cost: prices[i % prices.length] ?? 0
+        }))
       )
       expect(yield* ledger.costByRun("run-1")).toEqual({ runId: "run-1", tasks: n, created: n, cost: 0.3 })
       expect(yield* ledger.costByRun("run-mixed")).toEqual({ runId: "run-mixed", tasks: 700, created: 700, cost: 0.68 })

@@ -1,11 +1,11 @@
 /**
  * Test helpers: a SQLite ledger in a fresh temporary directory, removed when the scope closes.
  */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as TaskLedgerSqlite from "../../../src/TaskLedgerSqlite.js"
 
 /** A temporary directory for the duration of the scope. */
