@@ -4,8 +4,9 @@
  * - `layer(options)`: an `HttpClient` backed by the emulator in-process (no sockets), plus the
  *   `Emulator` service for inspection. Every call runs in the caller's fiber, so `TestClock` drives the
  *   task queue. Swap it in wherever a program needs `HttpClient` and point the client at any base URL.
- * - `serve(options)`: the same emulator behind a real HTTP server on 127.0.0.1 and an ephemeral port, for
- *   end-to-end tests, examples and benchmarks. Returns the server's URL.
+ * - `serve(options, { port, host })`: the same emulator behind a real HTTP server, on 127.0.0.1 and an
+ *   ephemeral port unless told otherwise, for end-to-end tests, examples and benchmarks. Returns the
+ *   server's URL. `npm run sandbox` runs it as a process of its own on a fixed port (`src/sandbox/main.ts`).
  *
  * The third way, the real `https://sandbox.dataforseo.com`, is a base-URL setting of the client.
  *
@@ -24,7 +25,6 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
@@ -32,11 +32,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as UndiciHttpClient from "../UndiciHttpClient.js"
 import * as Emulator from "./Emulator.js"
+import type { SandboxFunction } from "./Faults.js"
+import * as loopback from "./internal/loopbackServer.js"
 import * as WebhookDelivery from "./internal/webhookDelivery.js"
 import type { SandboxOptions } from "./Options.js"
 
@@ -193,25 +196,75 @@ export const httpApp = (emulator: Emulator.Service): HttpApp.Default =>
 
 /** A running loopback sandbox. */
 export interface SandboxServer {
-  /** `http://127.0.0.1:<port>`, the base URL to give a client. */
+  /** `http://<host>:<port>`, the base URL to give a client (`127.0.0.1` when it listens on every address). */
   readonly url: string
   /** The emulator behind it, to inspect or script faults. */
   readonly emulator: Emulator.Service
 }
 
+/** Where `serve` listens. */
+export interface ServeOptions {
+  /** The TCP port. Default 0: a free port the system picks. A fixed port lets a job be killed and rerun against it. */
+  readonly port?: number | undefined
+  /** The address. Default `127.0.0.1`. `0.0.0.0` reaches it from other machines (the emulator has no real security). */
+  readonly host?: string | undefined
+}
+
 /**
- * Serves the emulator on 127.0.0.1 and an ephemeral port for the life of the scope. Webhooks are
- * delivered with `options.webhookClient`, or `UndiciHttpClient`. Requests are answered on the Clock of
- * the fiber that called `serve` (so under `it.effect`, TestClock still drives the queue).
+ * The server could not listen. `reason` says why: `"AddressInUse"` (another process holds the port),
+ * `"AccessDenied"` (a port below 1024 without the right), `"InvalidPort"`, or `"Other"` (see `cause`).
+ */
+export class ServeError extends Schema.TaggedError<ServeError>()("ServeError", {
+  reason: Schema.Literal("AddressInUse", "AccessDenied", "InvalidPort", "Other"),
+  host: Schema.String,
+  port: Schema.Number,
+  message: Schema.String,
+  /** The system's error, when there was one. */
+  cause: Schema.optional(Schema.Defect)
+}) {}
+
+/** The path of the served emulator's totals, answered as JSON beside the API (never under `/v3`). */
+export const statsPath: "/sandbox/stats" = loopback.statsPath
+
+/**
+ * What `GET /sandbox/stats` answers: what the emulator created, billed and was asked since it started,
+ * whatever client or process asked.
+ */
+export interface StatsReport {
+  readonly tasksCreated: number
+  readonly tasksBilled: number
+  /** Tasks whose result was fetched at least once (task_get). */
+  readonly tasksCollected: number
+  /** USD, all accounts. */
+  readonly totalCost: number
+  readonly calls: { readonly [F in SandboxFunction]: Emulator.CallTally }
+  readonly webhooks: { readonly delivered: number; readonly failed: number }
+  /** Each account's balance left, USD. */
+  readonly accounts: ReadonlyArray<{ readonly login: string; readonly balance: number }>
+}
+
+/** The emulator's totals as `GET /sandbox/stats` reports them. */
+export const statsReport: (emulator: Emulator.Service) => Effect.Effect<StatsReport> = loopback.statsReport
+
+/**
+ * Serves the emulator for the life of the scope, on 127.0.0.1 and a free port unless `serveOptions` say
+ * otherwise. A port another process holds fails with `ServeError` (reason `"AddressInUse"`). Besides the
+ * API, the server answers `GET /sandbox/stats` (`StatsReport` as JSON). Webhooks are delivered with
+ * `options.webhookClient`, or `UndiciHttpClient`. Requests are answered on the Clock of the fiber that
+ * called `serve` (so under `it.effect`, TestClock still drives the queue).
  *
  * @example
  * Effect.scoped(Effect.gen(function*() {
  *   const { url } = yield* Sandbox.serve()
  *   // point a client (fetch, DataForSeoClient, ...) at `url`
+ *   const fixed = yield* Sandbox.serve({}, { port: 8642 }) // http://127.0.0.1:8642
  * }))
  */
-export const serve = (options: SandboxOptions = {}): Effect.Effect<SandboxServer, ServeError, Scope.Scope> =>
-  Effect.flatMap(Emulator.make(options), (emulator) => serveEmulator(emulator, options.webhookClient))
+export const serve = (
+  options: SandboxOptions = {},
+  serveOptions: ServeOptions = {}
+): Effect.Effect<SandboxServer, ServeError, Scope.Scope> =>
+  Effect.flatMap(Emulator.make(options), (emulator) => serveEmulator(emulator, options.webhookClient, serveOptions))
 
 /**
  * The emulator as a plain Node request listener, run on the given runtime (so on its Clock). The
@@ -255,20 +308,35 @@ export const nodeListener = (emulator: Emulator.Service, runtime: Runtime.Runtim
   }
 }
 
-/** Serves an existing emulator (shared, for example, with an in-process client). */
+/** Serves an existing emulator (shared, for example, with an in-process client). See `serve`. */
 export const serveEmulator = (
   emulator: Emulator.Service,
-  webhookClient?: HttpClient.HttpClient
+  webhookClient?: HttpClient.HttpClient,
+  serveOptions: ServeOptions = {}
 ): Effect.Effect<SandboxServer, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
+    const host = serveOptions.host ?? "127.0.0.1"
+    const port = serveOptions.port ?? 0
+    if (!loopback.isValidPort(port)) {
+      return yield* new ServeError({
+        reason: "InvalidPort",
+        host,
+        port,
+        message: `${port} is not a TCP port (0 to 65535)`
+      })
+    }
     const runtime = yield* Effect.runtime<never>()
-    const listener = nodeListener(emulator, runtime)
+    const listener = loopback.withStatsRoute(emulator, runtime, nodeListener(emulator, runtime))
     const server = yield* NodeHttpServer.make(() => Http.createServer({ keepAliveTimeout: 30_000 }, listener), {
-      port: 0,
-      host: "127.0.0.1"
-    })
+      port,
+      host
+    }).pipe(
+      Effect.mapError((error) =>
+        new ServeError({ ...loopback.listenFailure(error.cause, host, port), host, port, cause: error.cause })
+      )
+    )
     yield* startWebhooks(emulator, webhookClient, UndiciHttpClient.layer)
     const address = server.address
-    const port = address._tag === "TcpAddress" ? address.port : 0
-    return { url: `http://127.0.0.1:${port}`, emulator }
+    const bound = address._tag === "TcpAddress" ? address.port : 0
+    return { url: loopback.urlOf(host, bound), emulator }
   })
