@@ -92,5 +92,8 @@ export * as Money from "./Money.js"
 /** Batched, rate-limited, billing-safe posting. */
 export * as TaskBatcher from "./TaskBatcher.js"
 
+/** Results back: tasks_ready as the cheap signal, task_get by id when it is not enough, typed outcomes per task. */
+export * as TaskPoller from "./TaskPoller.js"
+
 /** What a failure means for a person: a fixable one in two plain lines, and a reporter for programs. */
 export * as Diagnosis from "./Diagnosis.js"

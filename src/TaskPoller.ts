@@ -1,0 +1,168 @@
+/**
+ * Getting results back: posted tasks in, each one's decoded result (or a typed error) out, as it becomes ready.
+ *
+ * - tasks_ready is the cheap signal. It is asked at its own pace (`limits.tasksReadyPerMinute`, 20 calls a
+ *   minute by default, shared by every engine), as often as that allows while tasks are outstanding, and
+ *   never while none are. With tasks of several engines outstanding, one call to the all-engines list
+ *   `/v3/serp/tasks_ready` serves them all.
+ * - tasks_ready is not enough alone. It lists at most 1,000 tasks, only uncollected ones, so the tasks of other
+ *   jobs can hide ours, and a task another process collected never shows again. So a task still outstanding
+ *   after `expectedWait` is asked for directly with task_get, by id, with backoff and jitter. A full page of
+ *   tasks_ready with none of ours sends every outstanding task to task_get at once. Ids of other jobs are left
+ *   alone: the poller never decides that a task is done by counting ids.
+ * - task_get is paced at `limits.taskGetPerMinute`, with at most `concurrency` calls in flight.
+ * - Outcomes. 20100, 40601 and 40602 mean wait. Transient failures are retried, `maxFailures` times in a row at
+ *   most. 40401, 40403 and the task-level failures (40101, 40103, ...) end the task with their typed error.
+ *   40102 ends it with `NoSearchResultsError`, which keeps the cost the API reports. A result that does not
+ *   decode is a `DecodeError` with its path: the task stays collectable. One task's failure never fails another.
+ * - The ledger. A task seen ready is recorded `ready`. A task the ledger does not hold (given by a caller) is
+ *   left out of that write. The poller never records `collected`: a result counts as collected once its caller
+ *   has taken it, and only the caller knows when that is.
+ *
+ * @example
+ * import { Effect, Stream } from "effect"
+ * import { GoogleOrganic, TaskPoller } from "effect-dataforseo"
+ *
+ * Effect.gen(function*() {
+ *   const poller = yield* TaskPoller.TaskPoller
+ *   const serp = yield* poller.awaitResult(GoogleOrganic.engine, taskId, { format: "advanced" })
+ * })
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type { DataForSeoClient } from "./DataForSeoClient.js"
+import type { DataForSeoConfig } from "./DataForSeoConfig.js"
+import type { DataForSeoError } from "./DataForSeoError.js"
+import type { AnyEngine, ResultFormat } from "./Engine.js"
+import * as internal from "./internal/poller/make.js"
+import type { PostedTask } from "./TaskBatcher.js"
+import type { LedgerStoreError, TaskLedger } from "./TaskLedger.js"
+
+/**
+ * The task ran and the search engine had no results for it (40102). A final outcome, never retried. `cost` is
+ * what the API reports the task cost.
+ */
+export class NoSearchResultsError extends Schema.TaggedError<NoSearchResultsError>()("NoSearchResultsError", {
+  taskId: Schema.String,
+  /** Always 40102. */
+  code: Schema.Number,
+  /** The server's message, as sent. */
+  message: Schema.String,
+  /** USD, as the task_get reply reports it. */
+  cost: Schema.Number,
+  retryable: Schema.Boolean.pipe(Schema.propertySignature, Schema.withConstructorDefault(() => false))
+}) {}
+
+/**
+ * Every way one task can end without its result: the API's typed errors (`NotFoundError` for 40401 and 40403,
+ * `ServerError` for 40101, a `DecodeError` with its path, ...), `NoSearchResultsError`, and a ledger that could
+ * not record the task ready.
+ */
+export type PollError = DataForSeoError | NoSearchResultsError | LedgerStoreError
+
+/** Which of an engine's result schemas serves each format. */
+export const resultSchemaKeys: {
+  readonly regular: "RegularResult"
+  readonly advanced: "AdvancedResult"
+  readonly html: "HtmlResult"
+} = { regular: "RegularResult", advanced: "AdvancedResult", html: "HtmlResult" }
+
+/** The decoded result of engine `E` in format `F`, e.g. Google's advanced SERP. */
+export type Result<E extends AnyEngine, F extends ResultFormat> = Schema.Schema.Type<
+  E[(typeof resultSchemaKeys)[F]]
+>
+
+/** What to fetch. */
+export interface ResultOptions<F extends ResultFormat> {
+  /** The task_get format: `"regular"`, `"advanced"` or `"html"`. */
+  readonly format: F
+}
+
+/** Poller options; every one has a default. */
+export interface Options {
+  /**
+   * How long a task may stay outstanding before it is asked for directly, by id, whatever tasks_ready says.
+   * Default 2 minutes: a normal-priority task is usually done by then.
+   */
+  readonly expectedWait?: Duration.DurationInput | undefined
+  /** The first wait after task_get said "not yet", doubled each time up to `maxBackoff`, with jitter. Default 10 s. */
+  readonly backoff?: Duration.DurationInput | undefined
+  /** The longest wait between two direct asks of one task. Default 2 minutes. */
+  readonly maxBackoff?: Duration.DurationInput | undefined
+  /** Transient failures of task_get in a row for one task before it ends with the last one. Default 8. */
+  readonly maxFailures?: number | undefined
+  /** task_get calls in flight at once. Default `limits.simultaneousRequests`. */
+  readonly concurrency?: number | undefined
+  /** Tasks of one `results` stream waited for at once (the stream is read as they end). Default 10,000. */
+  readonly maxOutstanding?: number | undefined
+}
+
+/** The poller service. */
+export interface Service {
+  /**
+   * The result of one task, once it is ready, in the format asked for. Fails with the task's typed error.
+   * Interrupting it stops the wait.
+   */
+  readonly awaitResult: <E extends AnyEngine, F extends ResultFormat>(
+    engine: E,
+    taskId: string,
+    options: ResultOptions<F>
+  ) => Effect.Effect<Result<E, F>, PollError>
+  /**
+   * Each task of `tasks` with its outcome, emitted as results become ready (not in the order of `tasks`). Each
+   * task comes out exactly once. `tasks` is read as tasks end, `maxOutstanding` at a time at most.
+   */
+  readonly results: <E extends AnyEngine, F extends ResultFormat, Err = never, R = never>(
+    engine: E,
+    tasks: Stream.Stream<PostedTask, Err, R> | Iterable<PostedTask>,
+    options: ResultOptions<F>
+  ) => Stream.Stream<readonly [PostedTask, Either.Either<Result<E, F>, PollError>], Err, R>
+  /**
+   * Says that these tasks are ready now (a pingback, a postback, another reader of tasks_ready): the poller
+   * fetches those it waits for at once and ignores the others.
+   */
+  readonly ready: (taskIds: Iterable<string>) => Effect.Effect<void>
+  /** How many tasks are being waited for now. */
+  readonly outstanding: Effect.Effect<number>
+}
+
+/** Tag of the poller service. */
+export class TaskPoller extends Context.Tag("effect-dataforseo/TaskPoller")<TaskPoller, Service>() {}
+
+/**
+ * The poller's metrics, shared by every poller of the process: tasks_ready and task_get calls sent, results
+ * fetched and decoded, and tasks ended with an error (tagged `error`, the error's tag, and `code` when it has one).
+ */
+export const metrics = {
+  tasksReadyCalls: Metric.counter("dataforseo_tasks_ready_calls_total", { description: "tasks_ready calls sent" }),
+  taskGetCalls: Metric.counter("dataforseo_task_get_calls_total", { description: "task_get calls sent" }),
+  results: Metric.counter("dataforseo_results_fetched_total", { description: "results fetched and decoded" }),
+  errors: Metric.counter("dataforseo_poll_errors_total", { description: "tasks ended with an error" })
+}
+
+/** The most tasks one tasks_ready reply lists: a full page may hide more. */
+export const tasksReadyPage = 1000
+
+/** The tasks_ready list of every SERP engine at once. */
+export const allEnginesTasksReady = "/v3/serp/tasks_ready"
+
+/** Builds the poller; its tasks_ready loop lives as long as the scope. */
+export const make = (
+  options: Options = {}
+): Effect.Effect<Service, never, Scope.Scope | DataForSeoConfig | DataForSeoClient | TaskLedger> =>
+  internal.make(options)
+
+/** The poller as a layer: needs the client, its configuration and a ledger. */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<TaskPoller, never, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
+  Layer.scoped(TaskPoller, make(options))

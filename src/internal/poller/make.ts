@@ -1,0 +1,65 @@
+/**
+ * The poller's constructor: the options read, the state record made, the tasks_ready loop forked in the
+ * scope. The work lives in the sections (`tasksReady`, `taskGet`, `await`), each a set of functions of that
+ * record.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { DataForSeoClient } from "../../DataForSeoClient.js"
+import { DataForSeoConfig } from "../../DataForSeoConfig.js"
+import * as Pacer from "../../Pacer.js"
+import { TaskLedger } from "../../TaskLedger.js"
+import { type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
+import { awaitResult, results } from "./await.js"
+import type { Poller } from "./state.js"
+import { markReady, readyLoop } from "./tasksReady.js"
+
+const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput): number =>
+  Duration.toMillis(Duration.decode(input ?? fallback))
+
+/** A whole number of at least 1, or the fallback. */
+const count = (value: number | undefined, fallback: number): number =>
+  value !== undefined && Number.isFinite(value) ? Math.max(1, Math.floor(value)) : fallback
+
+/** The poller's state, from its options and the services it runs on. */
+const makePoller = (options: Options) =>
+  Effect.gen(function*() {
+    const settings = yield* DataForSeoConfig
+    const limits = settings.limits
+    const poller: Poller = {
+      client: yield* DataForSeoClient,
+      ledger: yield* TaskLedger,
+      readyPacer: yield* Pacer.make({ limit: limits.tasksReadyPerMinute, window: limits.window, spread: true }),
+      getPacer: yield* Pacer.make({ limit: limits.taskGetPerMinute, window: limits.window, spread: true }),
+      getPermits: yield* Effect.makeSemaphore(count(options.concurrency, limits.simultaneousRequests)),
+      busy: yield* Effect.makeLatch(false),
+      expectedWait: millis(options.expectedWait, Duration.minutes(2)),
+      backoff: millis(options.backoff, Duration.seconds(10)),
+      maxBackoff: millis(options.maxBackoff, Duration.minutes(2)),
+      retryDelay: Duration.toMillis(settings.retry.baseDelay),
+      maxFailures: count(options.maxFailures, 8),
+      maxOutstanding: count(options.maxOutstanding, 10_000),
+      watches: new Map(),
+      engines: new Map(),
+      count: 0
+    }
+    return poller
+  })
+
+/** Builds the poller; its tasks_ready loop lives as long as the scope. */
+export const make = (options: Options = {}) =>
+  Effect.gen(function*() {
+    const poller = yield* makePoller(options)
+    yield* Effect.forkScoped(readyLoop(poller))
+    const service: Service = {
+      awaitResult: (engine, taskId, { format }) =>
+        awaitResult(poller, engine, taskId, format, engine[resultSchemaKeys[format]]),
+      results: (engine, tasks, { format }) => results(poller, engine, tasks, format, engine[resultSchemaKeys[format]]),
+      ready: (taskIds) => markReady(poller, taskIds),
+      outstanding: Effect.sync(() => poller.count)
+    }
+    return service
+  })
