@@ -18,6 +18,7 @@ import * as TaskLedger from "../src/TaskLedger.js"
 import * as TaskPoller from "../src/TaskPoller.js"
 import { driven } from "./support/batcher.js"
 import { layer } from "./support/poller.js"
+import { recordingTracer } from "./support/tracer.js"
 
 const naver = (keyword: string): NaverOrganic.Task => ({ keyword })
 const google = (keyword: string): GoogleOrganic.Task => ({ keyword, location_code: 2840, language_code: "en" })
@@ -78,6 +79,34 @@ describe("TaskPoller", () => {
         expect(yield* poller.outstanding).toBe(0)
       }).pipe(Effect.provide(layer())))
   }
+
+  it.effect("one tasks_ready call serves several engines: the all-engines list, the engine's own for one", () =>
+    Effect.gen(function*() {
+      const naverPosted = yield* post(NaverOrganic.engine, [naver("both")])
+      const googlePosted = yield* post(GoogleOrganic.engine, [google("both")])
+      const { spans, tracer } = recordingTracer()
+      const paths = (from: number) =>
+        spans.slice(from).filter((span) => span.name === "TaskPoller.tasksReady").map((span) =>
+          span.attributes.get("dataforseo.path")
+        )
+      yield* Effect.scoped(Effect.gen(function*() {
+        const poller = yield* TaskPoller.make()
+        yield* driven(
+          Effect.all([
+            Stream.runDrain(poller.results(NaverOrganic.engine, naverPosted, { format: "regular" })),
+            Stream.runDrain(poller.results(GoogleOrganic.engine, googlePosted, { format: "regular" }))
+          ], { concurrency: "unbounded" }),
+          "100 millis"
+        )
+        expect(paths(0)).toContain("/v3/serp/tasks_ready")
+        expect(paths(0)).not.toContain(NaverOrganic.engine.paths.tasksReady)
+        const from = spans.length
+        const [one] = yield* post(NaverOrganic.engine, [naver("alone")])
+        yield* driven(poller.awaitResult(NaverOrganic.engine, one!.id, { format: "regular" }), "100 millis")
+        expect(paths(from)).toContain(NaverOrganic.engine.paths.tasksReady)
+        expect(paths(from)).not.toContain("/v3/serp/tasks_ready")
+      })).pipe(Effect.withTracer(tracer))
+    }).pipe(Effect.provide(layer())))
 
   it.effect("each task comes out exactly once, recorded ready and not collected", () =>
     Effect.gen(function*() {
@@ -201,6 +230,8 @@ describe("TaskPoller", () => {
       expect(byId.get(old!.id)).toMatchObject({ left: { _tag: "NotFoundError", code: 40403, taskId: old!.id } })
       expect(byId.get(missing.id)).toMatchObject({ left: { _tag: "NotFoundError", code: 40401 } })
       expect(keywordOf(byId.get(fresh!.id)!)).toBe("fresh")
+      // one task_get each: a final code is not asked again
+      expect((yield* stats).calls.task_get.calls).toBe(3)
     }).pipe(Effect.provide(layer({
       sandbox: { retention: { results: "1 hour", tasksReady: "1 hour" } },
       poller: { expectedWait: "10 seconds" }
@@ -227,6 +258,8 @@ describe("TaskPoller", () => {
         "100 millis"
       )
       expect(failed).toMatchObject({ _tag: "DecodeError", path: "tasks.0.result.0.keyword" })
+      // final: not asked again
+      expect((yield* stats).calls.task_get.calls).toBe(1)
       const result = yield* driven(
         poller.awaitResult(GoogleOrganic.engine, posted!.id, { format: "advanced" }),
         "1 second",
