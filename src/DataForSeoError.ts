@@ -264,6 +264,21 @@ export class AccountLimitsError extends Schema.TaggedError<AccountLimitsError>()
 }
 
 /**
+ * The task ran and the search engine had no results for it (40102). A final outcome, never retried. `cost` is
+ * what the API reports the task cost.
+ */
+export class NoSearchResultsError extends Schema.TaggedError<NoSearchResultsError>()("NoSearchResultsError", {
+  taskId: Schema.String,
+  /** Always 40102. */
+  code: Schema.Number,
+  /** The server's message, as sent. */
+  message: Schema.String,
+  /** USD, as the task_get reply reports it. */
+  cost: Schema.Number,
+  retryable: retryableByDefault(false)
+}) {}
+
+/**
  * Every failure the library can give, as one union: the API's, the library's own about tasks and runs, and
  * the ledger's (`InvalidTransition`, `LedgerStoreError`, declared with the ledger's states in `TaskLedger`).
  */
@@ -274,6 +289,7 @@ export type LibraryError =
   | PostOutcomeUnknownError
   | PricesUnavailableError
   | AccountLimitsError
+  | NoSearchResultsError
   | InvalidTransition
   | LedgerStoreError
 
@@ -285,6 +301,7 @@ export const LibraryErrorSchema: Schema.Union<[
   typeof PostOutcomeUnknownError,
   typeof PricesUnavailableError,
   typeof AccountLimitsError,
+  typeof NoSearchResultsError,
   typeof InvalidTransition,
   typeof LedgerStoreError
 ]> = Schema.Union(
@@ -294,6 +311,7 @@ export const LibraryErrorSchema: Schema.Union<[
   PostOutcomeUnknownError,
   PricesUnavailableError,
   AccountLimitsError,
+  NoSearchResultsError,
   InvalidTransition,
   LedgerStoreError
 )

@@ -36,31 +36,19 @@ import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { DataForSeoClient } from "./DataForSeoClient.js"
 import type { DataForSeoConfig } from "./DataForSeoConfig.js"
-import type { DataForSeoError } from "./DataForSeoError.js"
+import { type DataForSeoError, NoSearchResultsError } from "./DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "./Engine.js"
 import * as internal from "./internal/poller/make.js"
 import type { PostedTask } from "./TaskBatcher.js"
 import type { LedgerStoreError, TaskLedger } from "./TaskLedger.js"
 
-/**
- * The task ran and the search engine had no results for it (40102). A final outcome, never retried. `cost` is
- * what the API reports the task cost.
- */
-export class NoSearchResultsError extends Schema.TaggedError<NoSearchResultsError>()("NoSearchResultsError", {
-  taskId: Schema.String,
-  /** Always 40102. */
-  code: Schema.Number,
-  /** The server's message, as sent. */
-  message: Schema.String,
-  /** USD, as the task_get reply reports it. */
-  cost: Schema.Number,
-  retryable: Schema.Boolean.pipe(Schema.propertySignature, Schema.withConstructorDefault(() => false))
-}) {}
+/** A task the search engine found no results for (40102). Declared with the library's other errors. */
+export { NoSearchResultsError }
 
 /**
  * Every way one task can end without its result: the API's typed errors (`NotFoundError` for 40401 and 40403,
