@@ -97,3 +97,6 @@ export * as TaskPoller from "./TaskPoller.js"
 
 /** What a failure means for a person: a fixable one in two plain lines, and a reporter for programs. */
 export * as Diagnosis from "./Diagnosis.js"
+
+/** The facade: tasks in, each task's result or typed error out as a Stream; a result is collected once taken. */
+export * as Serp from "./Serp.js"

@@ -1,0 +1,277 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { AnyEngine } from "../src/Engine.js"
+import * as GoogleOrganic from "../src/GoogleOrganic.js"
+import * as NaverOrganic from "../src/NaverOrganic.js"
+import * as Sandbox from "../src/sandbox/Sandbox.js"
+import * as Serp from "../src/Serp.js"
+import * as TaskLedger from "../src/TaskLedger.js"
+import { driven } from "./support/batcher.js"
+import { layer } from "./support/serp.js"
+
+const naver = (keyword: string, depth?: number): NaverOrganic.Task =>
+  depth === undefined ? { keyword } : { keyword, depth }
+const google = (keyword: string): GoogleOrganic.Task => ({ keyword, location_code: 2840, language_code: "en" })
+const keywords = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix} ${i}`)
+/** The keyword as written, raw or not. */
+type Keyword = string | { readonly encoded: string }
+const text = (keyword: Keyword) => typeof keyword === "string" ? keyword : keyword.encoded
+const keyOf = (task: { readonly keyword: Keyword }) => `job:${text(task.keyword)}`
+
+const stats = Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)
+
+/** The state the ledger holds for a key. */
+const stateOf = (key: string) =>
+  Effect.flatMap(
+    TaskLedger.TaskLedger,
+    (ledger) =>
+      Effect.map(ledger.byCorrelationKey(key), Option.match({ onNone: () => "none", onSome: (entry) => entry.state }))
+  )
+
+/** What an outcome says, in a line: the keyword found, or the error's tag. */
+const summary = (outcome: Serp.Outcome<{ readonly keyword: Keyword }, { readonly keyword?: string | null }>) =>
+  Either.match(outcome.result, {
+    onLeft: (error) => `${text(outcome.task.keyword)}: ${error._tag}`,
+    onRight: (result) => `${text(outcome.task.keyword)}: ${result.keyword}`
+  })
+
+/** A whole run, under TestClock. */
+const runAll = <E extends AnyEngine, F extends "regular" | "advanced" | "html">(
+  engine: E,
+  tasks: Iterable<Serp.TaskOf<E>>,
+  options: Serp.RunOptions<Serp.TaskOf<E>, F>
+) =>
+  Effect.flatMap(
+    Serp.Serp,
+    (serp) =>
+      Effect.map(driven(Stream.runCollect(serp.run(engine, tasks, options)), "100 millis"), Chunk.toReadonlyArray)
+  )
+
+describe("Serp.run", () => {
+  for (const format of ["regular", "advanced", "html"] as const) {
+    it.effect(`every task comes out once, both engines, invalid ones with their error, ${format}`, () =>
+      Effect.gen(function*() {
+        const naverTasks = [...keywords(4, "naver").map((k) => naver(k)), naver("too deep", 701)]
+        const googleTasks = [...keywords(4, "google").map(google), google("")]
+        const [fromNaver, fromGoogle] = yield* Effect.all([
+          runAll(NaverOrganic.engine, naverTasks, { format, correlationKey: keyOf }),
+          runAll(GoogleOrganic.engine, googleTasks, { format })
+        ], { concurrency: "unbounded" })
+        expect(fromNaver.map(summary).sort()).toEqual([
+          "naver 0: naver 0",
+          "naver 1: naver 1",
+          "naver 2: naver 2",
+          "naver 3: naver 3",
+          "too deep: InvalidTaskError"
+        ])
+        expect(fromGoogle.map(summary).sort()).toEqual([
+          ": InvalidTaskError",
+          "google 0: google 0",
+          "google 1: google 1",
+          "google 2: google 2",
+          "google 3: google 3"
+        ])
+        for (const outcome of fromNaver) {
+          expect(outcome.correlationKey).toBe(keyOf(outcome.task))
+          expect(outcome.posted === undefined).toBe(Either.isLeft(outcome.result))
+        }
+        // the poller's results were taken: all recorded collected
+        expect(yield* stateOf("job:naver 0")).toBe("collected")
+        const uncollected = yield* Effect.flatMap(TaskLedger.TaskLedger, (ledger) => ledger.uncollected())
+        expect(uncollected).toEqual([])
+        expect((yield* stats).tasksCreated).toBe(8)
+      }).pipe(Effect.provide(layer())))
+  }
+
+  it.effect("a task past the deadline ends with SerpTimeoutError and stays collectable in the ledger", () =>
+    Effect.gen(function*() {
+      const outcomes = yield* runAll(NaverOrganic.engine, keywords(3, "slow").map((k) => naver(k)), {
+        format: "advanced",
+        correlationKey: keyOf,
+        deadline: "1 minute"
+      })
+      expect(outcomes.map(summary).sort()).toEqual([
+        "slow 0: SerpTimeoutError",
+        "slow 1: SerpTimeoutError",
+        "slow 2: SerpTimeoutError"
+      ])
+      const error = outcomes[0]!.result
+      expect(Either.isLeft(error) && error.left).toMatchObject({
+        _tag: "SerpTimeoutError",
+        taskId: outcomes[0]!.posted?.id,
+        deadline: 60_000,
+        retryable: true
+      })
+      for (const key of ["job:slow 0", "job:slow 1", "job:slow 2"]) {
+        expect(["posted", "ready"]).toContain(yield* stateOf(key))
+      }
+    }).pipe(Effect.provide(layer({ sandbox: { queueDelay: { normal: "10 minutes" } } }))))
+
+  it.effect("reads no more than maxInFlight tasks ahead of the outcomes taken", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      let read = 0
+      function* tasks() {
+        for (let i = 0; i < 1000; i++) {
+          read++
+          yield naver(`long ${i}`)
+        }
+      }
+      const taken = yield* driven(
+        Stream.runCollect(
+          Stream.take(serp.run(NaverOrganic.engine, tasks(), { format: "regular", maxInFlight: 20 }), 5)
+        ),
+        "100 millis"
+      )
+      expect(Chunk.size(taken)).toBe(5)
+      expect(read).toBeGreaterThanOrEqual(20)
+      expect(read).toBeLessThanOrEqual(20 + 5 + 1)
+      // a stream source is read the same way, and comes out whole
+      let pulled = 0
+      const source = Stream.range(0, 199, 1).pipe(
+        Stream.tap(() => Effect.sync(() => pulled++)),
+        Stream.map((i) => naver(`stream ${i}`))
+      )
+      const firstFive = yield* driven(
+        Stream.runCollect(
+          Stream.take(serp.run(NaverOrganic.engine, source, { format: "regular", maxInFlight: 50 }), 5)
+        ),
+        "100 millis"
+      )
+      expect(Chunk.size(firstFive)).toBe(5)
+      expect(pulled).toBeLessThanOrEqual(50 + 5 + 1)
+      pulled = 0
+      const all = yield* driven(
+        Stream.runCount(serp.run(NaverOrganic.engine, source, { format: "regular", maxInFlight: 50 })),
+        "1 second"
+      )
+      expect(all).toBe(200)
+      expect(pulled).toBe(200)
+    }).pipe(Effect.provide(layer())))
+})
+
+describe("Serp collected means taken", () => {
+  it.effect("a result is recorded collected once the consumer pulls the next one, or the stream ends well", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      const tasks = keywords(4, "pull").map((k) => naver(k))
+      const stream = serp.run(NaverOrganic.engine, tasks, { format: "regular", correlationKey: keyOf })
+      const states = () => Effect.forEach(tasks, (task) => stateOf(keyOf(task)))
+      yield* Effect.scoped(Effect.gen(function*() {
+        const pull = yield* Stream.toPull(stream)
+        const first = yield* driven(pull, "100 millis")
+        expect(Chunk.size(first)).toBe(1)
+        // handed out, not yet taken
+        expect((yield* states()).filter((s) => s === "collected")).toEqual([])
+        yield* driven(pull, "100 millis")
+        const after = yield* states()
+        expect(after.filter((s) => s === "collected")).toHaveLength(1)
+        expect(yield* stateOf(keyOf(Chunk.unsafeGet(first, 0).task))).toBe("collected")
+      }))
+      // taken: the first; the second was in hand when the scope closed well, so it counts as taken too
+      expect((yield* states()).filter((s) => s === "collected")).toHaveLength(2)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("Stream.take(1) of 4: only the one taken is recorded collected", () =>
+    Effect.gen(function*() {
+      const tasks = keywords(4, "take").map((k) => naver(k))
+      const serp = yield* Serp.Serp
+      const taken = yield* driven(
+        Stream.runCollect(
+          Stream.take(serp.run(NaverOrganic.engine, tasks, { format: "advanced", correlationKey: keyOf }), 1)
+        ),
+        "100 millis"
+      )
+      const takenKey = Chunk.unsafeGet(taken, 0).correlationKey
+      const states = yield* Effect.forEach(tasks, (task) => Effect.map(stateOf(keyOf(task)), (s) => [keyOf(task), s]))
+      for (const [key, state] of states) {
+        if (key === takenKey) expect(state).toBe("collected")
+        else expect(["posted", "ready"]).toContain(state)
+      }
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a consumer that fails leaves the outcome in hand uncollected", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      const tasks = keywords(3, "crash").map((k) => naver(k))
+      const error = yield* driven(
+        Effect.flip(
+          Stream.runForEach(
+            serp.run(NaverOrganic.engine, tasks, { format: "regular", correlationKey: keyOf }),
+            () => Effect.fail("crash" as const)
+          )
+        ),
+        "100 millis"
+      )
+      expect(error).toBe("crash")
+      const states = yield* Effect.forEach(tasks, (task) => stateOf(keyOf(task)))
+      expect(states.filter((s) => s === "collected")).toEqual([])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("runWith records collected once the handler succeeded; a failing handler leaves it uncollected", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      const tasks = keywords(4, "handled").map((k) => naver(k))
+      const handled: Array<string> = []
+      const error = yield* driven(
+        Effect.flip(serp.runWith(
+          NaverOrganic.engine,
+          tasks,
+          { format: "regular", correlationKey: keyOf },
+          (outcome): Effect.Effect<void, { readonly failedOn: string | undefined }> =>
+            handled.length === 2
+              ? Effect.fail({ failedOn: outcome.correlationKey })
+              : Effect.sync(() => {
+                handled.push(outcome.correlationKey ?? "")
+              })
+        )),
+        "100 millis"
+      )
+      expect(handled).toHaveLength(2)
+      for (const key of handled) expect(yield* stateOf(key)).toBe("collected")
+      const failedOn = "failedOn" in error ? error.failedOn ?? "" : ""
+      expect(failedOn).not.toBe("")
+      expect(["posted", "ready"]).toContain(yield* stateOf(failedOn))
+      const states = yield* Effect.forEach(tasks, (task) => stateOf(keyOf(task)))
+      expect(states.filter((s) => s === "collected")).toHaveLength(2)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a second run with the same keys on the same ledger posts nothing new and gets every result", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      const tasks = keywords(5, "resume").map((k) => naver(k))
+      // the first run stops after two results: the other three stay posted, uncollected
+      yield* driven(
+        Stream.runDrain(
+          Stream.take(serp.run(NaverOrganic.engine, tasks, { format: "regular", correlationKey: keyOf }), 2)
+        ),
+        "100 millis"
+      )
+      const ledger = yield* TaskLedger.TaskLedger
+      expect(yield* ledger.uncollected()).toHaveLength(3)
+      const posts = (yield* stats).calls.task_post.calls
+      const again = yield* runAll(NaverOrganic.engine, tasks, { format: "regular", correlationKey: keyOf })
+      expect(again.map(summary).sort()).toEqual(tasks.map((task) => `${text(task.keyword)}: ${text(task.keyword)}`))
+      const after = yield* stats
+      expect(after.tasksCreated).toBe(5)
+      expect(after.calls.task_post.calls).toBe(posts)
+      expect(yield* ledger.uncollected()).toEqual([])
+    }).pipe(Effect.provide(layer())))
+})
+
+describe("Serp single tasks", () => {
+  it.effect("submit posts one task, result fetches it and records it collected", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      const posted = yield* driven(serp.submit(GoogleOrganic.engine, google("single"), { correlationKey: "one" }))
+      expect(posted.correlationKey).toBe("one")
+      expect(yield* stateOf("one")).toBe("posted")
+      const result = yield* driven(serp.result(GoogleOrganic.engine, posted, { format: "advanced" }), "100 millis")
+      expect(result.keyword).toBe("single")
+      expect(yield* stateOf("one")).toBe("collected")
+    }).pipe(Effect.provide(layer())))
+})
