@@ -1,16 +1,22 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { join } from "node:path"
 import type { AnyEngine } from "../src/Engine.js"
 import * as GoogleOrganic from "../src/GoogleOrganic.js"
 import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as Sandbox from "../src/sandbox/Sandbox.js"
 import * as Serp from "../src/Serp.js"
+import * as SerpNode from "../src/SerpNode.js"
 import * as TaskLedger from "../src/TaskLedger.js"
+import * as TaskLedgerSqlite from "../src/TaskLedgerSqlite.js"
 import { driven } from "./support/batcher.js"
+import { tempDir } from "./support/ledger/sqlite.js"
 import { layer } from "./support/serp.js"
 
 const naver = (keyword: string, depth?: number): NaverOrganic.Task =>
@@ -274,4 +280,49 @@ describe("Serp single tasks", () => {
       expect(result.keyword).toBe("single")
       expect(yield* stateOf("one")).toBe("collected")
     }).pipe(Effect.provide(layer())))
+})
+
+describe("SerpNode.layerConfig", () => {
+  /** The stack from a map of variables, against the emulator served on loopback. */
+  const fromVariables = (url: string, ledgerFile?: string) =>
+    SerpNode.layerConfig({ batcher: { window: "10 millis" }, poller: { expectedWait: "1 second" } }).pipe(
+      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+        new Map([
+          ["DATAFORSEO_LOGIN", "sandbox"],
+          ["DATAFORSEO_PASSWORD", "sandbox"],
+          ["DATAFORSEO_BASE_URL", url],
+          ...(ledgerFile === undefined ? [] : [["DATAFORSEO_LEDGER_FILE", ledgerFile] as const])
+        ])
+      )))
+    )
+
+  const job = (keys: ReadonlyArray<string>) =>
+    Effect.flatMap(Serp.Serp, (serp) =>
+      Stream.runCollect(
+        serp.run(NaverOrganic.engine, keys.map((k) => naver(k)), { format: "regular", correlationKey: keyOf })
+      ))
+
+  it.live(
+    "gives the whole stack from the environment, the SQLite ledger on DATAFORSEO_LEDGER_FILE",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { url } = yield* Sandbox.serve({ queueDelay: { normal: 0, high: 0 } })
+        const filename = join(yield* tempDir, "serp.sqlite")
+        const outcomes = yield* Effect.provide(job(["file 0", "file 1"]), fromVariables(url, filename))
+        expect(Chunk.toReadonlyArray(outcomes).map(summary).sort()).toEqual(["file 0: file 0", "file 1: file 1"])
+        // the file holds the run: both results collected
+        const states = yield* Effect.provide(
+          Effect.all([stateOf("job:file 0"), stateOf("job:file 1")]),
+          TaskLedgerSqlite.layerSqlite({ filename })
+        )
+        expect(states).toEqual(["collected", "collected"])
+        // without the variable, a memory ledger: the file's entries are not there
+        const memory = yield* Effect.provide(
+          Effect.zipRight(job(["memory 0"]), stateOf("job:file 0")),
+          fromVariables(url)
+        )
+        expect(memory).toBe("none")
+      })),
+    30_000
+  )
 })
