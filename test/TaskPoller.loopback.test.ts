@@ -131,6 +131,33 @@ describe("TaskPoller over a socket (UndiciHttpClient, live clock)", () => {
     60_000
   )
 
+  it.live(
+    "a task_get that failed is asked again after its backoff, though tasks_ready lists the task meanwhile",
+    () =>
+      Effect.gen(function*() {
+        const [posted] = yield* post(GoogleOrganic.engine, [google("backed off")])
+        yield* Effect.flatMap(
+          Sandbox.Emulator,
+          (emulator) => emulator.scriptFaults("task_get", ["http_500", "http_500", "http_500"])
+        )
+        const poller = yield* TaskPoller.TaskPoller
+        const started = Date.now()
+        const result = yield* poller.awaitResult(GoogleOrganic.engine, posted!.id, { format: "advanced" })
+        const seconds = (Date.now() - started) / 1000
+        expect(result.keyword).toBe("backed off")
+        const calls = (yield* Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)).calls
+        expect(calls.task_get.calls).toBe(4)
+        // waits of 400, 800 and 1,600 ms, each at least 80% of that: 2.24 s. Woken by each tasks_ready reply
+        // (every 50 ms), the three retries came within a quarter of a second.
+        expect(seconds).toBeGreaterThan(2.24)
+        expect(calls.tasks_ready.calls).toBeGreaterThan(10)
+      }).pipe(Effect.provide(served({
+        config: { retry: { baseDelay: "400 millis" } },
+        poller: { maxBackoff: "10 seconds" }
+      }))),
+    30_000
+  )
+
   it.live("40202 on tasks_ready: no task fails, the poller slows down", () =>
     Effect.gen(function*() {
       const posted = yield* post(NaverOrganic.engine, keywords(50, "limited").map(naver))

@@ -49,7 +49,9 @@ const waitAndFetch = <A, I>(
     let waits = 0
     let failures = 0
     for (;;) {
-      yield* sleepOrWake(watch, delay)
+      // After a failure the backoff is slept in full. tasks_ready lists a task until it is collected, so
+      // its replies would wake the wait at once and retry a failing server at their pace.
+      yield* failures > 0 ? Effect.sleep(delay) : sleepOrWake(watch, delay)
       if (watch.failure !== undefined) return yield* watch.failure
       // a new signal before the call: a wake during the call is not lost
       watch.signal = yield* Deferred.make<void>()
