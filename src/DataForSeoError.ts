@@ -278,6 +278,21 @@ export class NoSearchResultsError extends Schema.TaggedError<NoSearchResultsErro
   retryable: retryableByDefault(false)
 }) {}
 
+/** A task still waiting past the run's `deadline`. It stays in the ledger, posted or ready, collectable later. */
+export class SerpTimeoutError extends Schema.TaggedError<SerpTimeoutError>()("SerpTimeoutError", {
+  /** The DataForSEO task id: its result can still be fetched. */
+  taskId: Schema.String,
+  correlationKey: Schema.String,
+  /** The deadline that passed, in ms. */
+  deadline: Schema.Number,
+  /** Always true: asking again later may find the result. */
+  retryable: retryableByDefault(true)
+}) {
+  override get message(): string {
+    return `task ${this.taskId} (${this.correlationKey}) had no result after ${this.deadline} ms`
+  }
+}
+
 /**
  * Every failure the library can give, as one union: the API's, the library's own about tasks and runs, and
  * the ledger's (`InvalidTransition`, `LedgerStoreError`, declared with the ledger's states in `TaskLedger`).
@@ -290,6 +305,7 @@ export type LibraryError =
   | PricesUnavailableError
   | AccountLimitsError
   | NoSearchResultsError
+  | SerpTimeoutError
   | InvalidTransition
   | LedgerStoreError
 
@@ -302,6 +318,7 @@ export const LibraryErrorSchema: Schema.Union<[
   typeof PricesUnavailableError,
   typeof AccountLimitsError,
   typeof NoSearchResultsError,
+  typeof SerpTimeoutError,
   typeof InvalidTransition,
   typeof LedgerStoreError
 ]> = Schema.Union(
@@ -312,6 +329,7 @@ export const LibraryErrorSchema: Schema.Union<[
   PricesUnavailableError,
   AccountLimitsError,
   NoSearchResultsError,
+  SerpTimeoutError,
   InvalidTransition,
   LedgerStoreError
 )

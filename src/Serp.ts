@@ -40,28 +40,17 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import { SerpTimeoutError } from "./DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "./Engine.js"
 import * as internal from "./internal/serp/make.js"
 import type { PostedTask, SubmitError, SubmitOptions, TaskBatcher } from "./TaskBatcher.js"
 import type { LedgerStoreError, TaskLedger } from "./TaskLedger.js"
 import type { PollError, Result, TaskPoller } from "./TaskPoller.js"
 
-/** A task still waiting past the run's `deadline`. It stays in the ledger, posted or ready, collectable later. */
-export class SerpTimeoutError extends Schema.TaggedError<SerpTimeoutError>()("SerpTimeoutError", {
-  /** The DataForSEO task id: its result can still be fetched. */
-  taskId: Schema.String,
-  correlationKey: Schema.String,
-  /** The deadline that passed, in ms. */
-  deadline: Schema.Number,
-  /** Always true: asking again later may find the result. */
-  retryable: Schema.Boolean.pipe(Schema.propertySignature, Schema.withConstructorDefault(() => true))
-}) {
-  override get message(): string {
-    return `task ${this.taskId} (${this.correlationKey}) had no result after ${this.deadline} ms`
-  }
-}
+/** A task still waiting past the run's `deadline`. Declared with the library's other errors. */
+export { SerpTimeoutError }
 
 /** Every way one task of a run can end without its result: refused at posting, failed at collecting, or timed out. */
 export type SerpError = SubmitError | PollError | SerpTimeoutError
