@@ -17,6 +17,7 @@ import * as Stream from "effect/Stream"
 import type { ResultFormat } from "../../Engine.js"
 import type { PostedTask } from "../../TaskBatcher.js"
 import { metrics, type PollError } from "../../TaskPoller.js"
+import { isStream } from "../stream.js"
 import type { EngineRef, Poller, Watch } from "./state.js"
 import { register, unregister } from "./state.js"
 import { fetchOnce } from "./taskGet.js"
@@ -100,10 +101,6 @@ export const awaitResult = <A, I>(
     (watch) => counted(waitAndFetch(poller, watch, format, schema)),
     (watch) => unregister(poller, watch)
   )
-
-/** Whether the tasks are a stream (else an iterable). */
-const isStream = <A, E, R>(tasks: Stream.Stream<A, E, R> | Iterable<A>): tasks is Stream.Stream<A, E, R> =>
-  Stream.StreamTypeId in tasks
 
 /** Each task with its outcome, as outcomes come; at most `maxOutstanding` tasks waited for at once. */
 export const results = <A, I, E, R>(

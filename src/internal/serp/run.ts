@@ -14,6 +14,7 @@ import type { AnyEngine, ResultFormat } from "../../Engine.js"
 import type { Outcome, RunOptions, TaskOf } from "../../Serp.js"
 import type { PostedTask, SubmitError, TaskBatcher } from "../../TaskBatcher.js"
 import type { Result, TaskPoller } from "../../TaskPoller.js"
+import { isStream } from "../stream.js"
 
 /** The services a run works with. */
 export interface Services {
@@ -23,10 +24,6 @@ export interface Services {
 
 /** The default bound on tasks read and not yet ended. */
 export const defaultMaxInFlight = 10_000
-
-/** Whether the tasks are a stream (else an iterable). */
-const isStream = <A, E, R>(tasks: Stream.Stream<A, E, R> | Iterable<A>): tasks is Stream.Stream<A, E, R> =>
-  Stream.StreamTypeId in tasks
 
 /** The tasks of an iterable, one by one. */
 function* each<A>(tasks: Iterable<A>): IterableIterator<A> {
