@@ -85,9 +85,12 @@ const neverSentCodes: ReadonlySet<string> = new Set([
   "EHOSTUNREACH",
   "EADDRNOTAVAIL",
   "UND_ERR_CONNECT_TIMEOUT",
-  "ERR_INVALID_URL",
+  "ERR_INVALID_URL"
+])
+
+/** Failures of the TLS handshake and its certificate checks: the handshake ends before a byte of the request is sent. */
+const tlsCodes: ReadonlySet<string> = new Set([
   "EPROTO",
-  // certificate checks of the TLS handshake, which ends before a byte of the request is sent
   "CERT_HAS_EXPIRED",
   "CERT_NOT_YET_VALID",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -99,13 +102,15 @@ const neverSentCodes: ReadonlySet<string> = new Set([
   "CERT_REVOKED"
 ])
 
+/** Whether a system error code is a failed TLS handshake: `ERR_SSL_*`, `ERR_TLS_*`, `EPROTO`, a certificate check. */
+export const isTlsFailureCode = (code: string): boolean =>
+  tlsCodes.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")
+
 /**
  * Whether a failure with this system error code happened before the request was sent: a refused
- * connection, a name that does not resolve, a failed TLS handshake (`ERR_SSL_*`, `ERR_TLS_*` and the
- * certificate codes), an invalid URL.
+ * connection, a name that does not resolve, a failed TLS handshake, an invalid URL.
  */
-export const isNeverSentCode = (code: string): boolean =>
-  neverSentCodes.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")
+export const isNeverSentCode = (code: string): boolean => neverSentCodes.has(code) || isTlsFailureCode(code)
 
 /**
  * The request did not complete: connection refused or dropped, DNS, TLS, a body that could not be read.

@@ -12,6 +12,7 @@ import {
   BudgetExceededError,
   InvalidTaskError,
   isNeverSentCode,
+  isTlsFailureCode,
   PostOutcomeUnknownError,
   RateLimitError,
   ServerError,
@@ -36,9 +37,7 @@ const millis = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${ms / 1000} s
 const unresolved = new Set(["ENOTFOUND", "EAI_NONAME", "EAI_FAIL"])
 const unreachable = new Set(["ENETUNREACH", "EHOSTUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"])
 /** A failed TLS handshake: the protocol, or a certificate that could not be trusted. */
-const tls = (code: string): boolean =>
-  code === "EPROTO" || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || code.includes("CERT") ||
-  code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+const tls = (code: string): boolean => isTlsFailureCode(code) || code.includes("CERT")
 
 /** What a failed connection means, from its system error code and host. */
 const connection = (
