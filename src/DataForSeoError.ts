@@ -299,6 +299,24 @@ export class SerpTimeoutError extends Schema.TaggedError<SerpTimeoutError>()("Se
 }
 
 /**
+ * A task whose result an earlier run already took (the ledger holds it `collected`). A rerun does not hand it out
+ * again: the run that took it handled it. Its result can still be fetched by id, for free, while DataForSEO keeps it.
+ */
+export class AlreadyCollectedError extends Schema.TaggedError<AlreadyCollectedError>()("AlreadyCollectedError", {
+  /** The DataForSEO task id: `Serp.result` fetches it again. */
+  taskId: Schema.String,
+  correlationKey: Schema.String,
+  /** When the ledger recorded it collected (epoch ms). */
+  collectedAt: Schema.optional(Schema.Number),
+  /** Always false: the task has no other outcome to wait for. */
+  retryable: retryableByDefault(false)
+}) {
+  override get message(): string {
+    return `task ${this.taskId} (${this.correlationKey}) was collected by an earlier run`
+  }
+}
+
+/**
  * Every failure the library can give, as one union: the API's, the library's own about tasks and runs, and
  * the ledger's (`InvalidTransition`, `LedgerStoreError`, declared with the ledger's states in `TaskLedger`).
  */
@@ -311,6 +329,7 @@ export type LibraryError =
   | AccountLimitsError
   | NoSearchResultsError
   | SerpTimeoutError
+  | AlreadyCollectedError
   | InvalidTransition
   | LedgerStoreError
 
@@ -324,6 +343,7 @@ export const LibraryErrorSchema: Schema.Union<[
   typeof AccountLimitsError,
   typeof NoSearchResultsError,
   typeof SerpTimeoutError,
+  typeof AlreadyCollectedError,
   typeof InvalidTransition,
   typeof LedgerStoreError
 ]> = Schema.Union(
@@ -335,6 +355,7 @@ export const LibraryErrorSchema: Schema.Union<[
   AccountLimitsError,
   NoSearchResultsError,
   SerpTimeoutError,
+  AlreadyCollectedError,
   InvalidTransition,
   LedgerStoreError
 )

@@ -17,9 +17,11 @@
  * - The budget is the batcher's option (`TaskBatcher.Options.budget`): a task past it comes out with
  *   `BudgetExceededError`, unposted.
  * - Resume. With caller-given correlation keys, a key the ledger knows is not posted again: the batcher returns its
- *   recorded task, and `run` fetches its result. Running the same job again on the same ledger (a SQLite file)
- *   therefore posts only what was never posted and collects the rest. Keys of unknown POST outcome are looked up in
- *   id_list first (the batcher's reconciliation).
+ *   recorded task, and `run` fetches its result. A task whose result an earlier run took comes out with
+ *   `AlreadyCollectedError`, not fetched again. Running the same job again on the same ledger (a SQLite file)
+ *   therefore posts only what was never posted, collects what was not collected, and hands out nothing twice. Keys
+ *   of unknown POST outcome are looked up in id_list first (the batcher's reconciliation). With `resume: true`, a
+ *   run also takes up whatever earlier processes of the same run id left, keys given or not.
  *
  * @example
  * import { Effect, Stream } from "effect"
@@ -42,7 +44,7 @@ import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import { SerpTimeoutError } from "./DataForSeoError.js"
+import { AlreadyCollectedError, SerpTimeoutError } from "./DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "./Engine.js"
 import * as internal from "./internal/serp/make.js"
 import type { PostedTask, SubmitError, SubmitOptions, TaskBatcher } from "./TaskBatcher.js"
@@ -52,8 +54,14 @@ import type { PollError, Result, TaskPoller } from "./TaskPoller.js"
 /** A task still waiting past the run's `deadline`. Declared with the library's other errors. */
 export { SerpTimeoutError }
 
-/** Every way one task of a run can end without its result: refused at posting, failed at collecting, or timed out. */
-export type SerpError = SubmitError | PollError | SerpTimeoutError
+/** A task an earlier run already took. Declared with the library's other errors. */
+export { AlreadyCollectedError }
+
+/**
+ * Every way one task of a run can end without its result here: refused at posting, failed at collecting, timed
+ * out, or taken by an earlier run.
+ */
+export type SerpError = SubmitError | PollError | SerpTimeoutError | AlreadyCollectedError
 
 /** The task type of an engine, e.g. `GoogleOrganic.Task`. */
 export type TaskOf<E extends AnyEngine> = Schema.Schema.Type<E["Task"]>
@@ -76,8 +84,18 @@ export interface Outcome<Task, A> {
 export interface RunOptions<Task, F extends ResultFormat> {
   /** The result format: `"regular"`, `"advanced"` or `"html"`. */
   readonly format: F
-  /** Each task's key, unique across runs, made from the task alone. Give it to make a run resumable. */
-  readonly correlationKey?: ((task: Task) => string) | undefined
+  /**
+   * Each task's key, unique across runs, made from the task alone. Give it to make a run resumable. `undefined`
+   * for a task lets the batcher make its key.
+   */
+  readonly correlationKey?: ((task: Task) => string | undefined) | undefined
+  /**
+   * Also take up what earlier processes of this run (the batcher's `runId`) left in the ledger for this engine:
+   * tasks posted and not collected are collected, intents of unknown outcome are reconciled (and posted when
+   * id_list does not list them). They come out first, with their recorded keys. A task of `tasks` whose key is one
+   * of them is not read again. Default false.
+   */
+  readonly resume?: boolean | undefined
   /**
    * How long one task's result is waited for, counted from the moment the batcher reports it posted. Past it the
    * task ends with `SerpTimeoutError`. Default: no deadline (normal priority is guaranteed within 45 minutes).

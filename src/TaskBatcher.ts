@@ -72,7 +72,12 @@ export const PostedTask = Schema.Struct({
   /** The ledger key of the submission. */
   correlationKey: Schema.String,
   /** The engine's name, e.g. `"google/organic"`. */
-  engine: Schema.String
+  engine: Schema.String,
+  /**
+   * Set when the ledger already held this key's task collected (epoch ms): an earlier run took its result.
+   * Only a resumed key (`SubmitOptions.correlationKey`) can have it.
+   */
+  collectedAt: Schema.optional(Schema.Number)
 })
 
 /** @see PostedTask */
@@ -173,13 +178,13 @@ export interface Service {
 /** Options of `submitAll`. */
 export interface SubmitAllOptions<Task> {
   /** Each task's key, unique across runs (see `SubmitOptions.correlationKey`). */
-  readonly correlationKey?: ((task: Task, index: number) => string) | undefined
+  readonly correlationKey?: ((task: Task, index: number) => string | undefined) | undefined
 }
 
 /** Options of `submitStream`. */
 export interface SubmitStreamOptions<Task> {
   /** Each task's key, unique across runs (see `SubmitOptions.correlationKey`): made from the task alone. */
-  readonly correlationKey?: ((task: Task) => string) | undefined
+  readonly correlationKey?: ((task: Task) => string | undefined) | undefined
 }
 
 /** Tag of the batcher service. */

@@ -6,6 +6,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import { join } from "node:path"
 import type { AnyEngine } from "../src/Engine.js"
 import * as GoogleOrganic from "../src/GoogleOrganic.js"
@@ -13,6 +14,7 @@ import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as Sandbox from "../src/sandbox/Sandbox.js"
 import * as Serp from "../src/Serp.js"
 import * as SerpNode from "../src/SerpNode.js"
+import * as TaskBatcher from "../src/TaskBatcher.js"
 import * as TaskLedger from "../src/TaskLedger.js"
 import * as TaskLedgerSqlite from "../src/TaskLedgerSqlite.js"
 import { driven } from "./support/batcher.js"
@@ -259,13 +261,104 @@ describe("Serp collected means taken", () => {
       )
       const ledger = yield* TaskLedger.TaskLedger
       expect(yield* ledger.uncollected()).toHaveLength(3)
-      const posts = (yield* stats).calls.task_post.calls
+      const before = yield* stats
       const again = yield* runAll(NaverOrganic.engine, tasks, { format: "regular", correlationKey: keyOf })
-      expect(again.map(summary).sort()).toEqual(tasks.map((task) => `${text(task.keyword)}: ${text(task.keyword)}`))
+      // the two taken by the first run come out as such, not fetched again; the other three with their results
+      const taken = again.filter((outcome) => Either.isLeft(outcome.result))
+      expect(taken.map(summary)).toHaveLength(2)
+      expect(taken.map(summary).every((line) => line.endsWith(": AlreadyCollectedError"))).toBe(true)
+      const results = again.filter((outcome) => Either.isRight(outcome.result)).map(summary)
+      expect(results).toHaveLength(3)
+      expect(results.every((line) => line.split(": ")[0] === line.split(": ")[1])).toBe(true)
       const after = yield* stats
       expect(after.tasksCreated).toBe(5)
-      expect(after.calls.task_post.calls).toBe(posts)
+      expect(after.calls.task_post.calls).toBe(before.calls.task_post.calls)
+      expect(after.calls.task_get.calls - before.calls.task_get.calls).toBeLessThanOrEqual(3)
       expect(yield* ledger.uncollected()).toEqual([])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("resume: true collects what the run left, keys given or not, and each task comes out once", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      const ledger = yield* TaskLedger.TaskLedger
+      // a first process of the run: 4 tasks without keys, 3 with, and only 2 outcomes taken
+      const keyless = keywords(4, "keyless").map((k) => naver(k))
+      const keyed = keywords(3, "keyed").map((k) => naver(k))
+      const first = Stream.merge(
+        serp.run(NaverOrganic.engine, keyless, { format: "regular" }),
+        serp.run(NaverOrganic.engine, keyed, { format: "regular", correlationKey: keyOf })
+      )
+      yield* driven(Stream.runDrain(Stream.take(first, 2)), "100 millis")
+      const left = yield* ledger.uncollected()
+      expect(left).toHaveLength(5)
+      // the rerun: the same keyed tasks and one new one; the keyless ones are not given again
+      const rerun = [...keyed, naver("new one")]
+      const again = yield* runAll(NaverOrganic.engine, rerun, {
+        format: "regular",
+        correlationKey: keyOf,
+        resume: true
+      })
+      const lines = again.map(summary)
+      // every left-over comes out once with its result, as the task recorded it
+      for (const entry of left) {
+        const keyword = String(entry.request["keyword"])
+        expect(lines.filter((line) => line.startsWith(`${keyword}: `))).toEqual([`${keyword}: ${keyword}`])
+      }
+      expect(lines.filter((line) => line.startsWith("new one: "))).toEqual(["new one: new one"])
+      // a keyed task taken by the first process comes out as taken before
+      const keyedTaken = keyed.length - left.filter((entry) => entry.correlationKey.startsWith("job:")).length
+      expect(lines.filter((line) => line.endsWith(": AlreadyCollectedError"))).toHaveLength(keyedTaken)
+      expect(again).toHaveLength(left.length + 1 + keyedTaken)
+      expect(again.find((outcome) => outcome.task.keyword === left[0]!.request["keyword"])?.correlationKey).toBe(
+        left[0]!.correlationKey
+      )
+      expect((yield* stats).tasksCreated).toBe(8)
+      expect(yield* ledger.uncollected()).toEqual([])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("resume: true posts an intent id_list does not list, once, and collects it", () =>
+    Effect.gen(function*() {
+      const ledger = yield* TaskLedger.TaskLedger
+      const batcher = yield* TaskBatcher.TaskBatcher
+      // a process that recorded its intent and died before its POST left
+      yield* ledger.recordIntents([{
+        correlationKey: "lost",
+        runId: batcher.runId,
+        engine: NaverOrganic.engine.name,
+        request: { keyword: "never sent", tag: "dfs:lost" },
+        tag: "dfs:lost"
+      }])
+      yield* TestClock.adjust("1 second")
+      const again = yield* runAll(NaverOrganic.engine, [], { format: "regular", resume: true })
+      expect(again.map(summary)).toEqual(["never sent: never sent"])
+      expect(again[0]?.correlationKey).toBe("lost")
+      expect((yield* stats).tasksCreated).toBe(1)
+      expect(yield* stateOf("lost")).toBe("collected")
+      expect(yield* ledger.unknownIntents()).toEqual([])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("resume: true leaves the left-overs of other engines and other runs alone", () =>
+    Effect.gen(function*() {
+      const ledger = yield* TaskLedger.TaskLedger
+      const batcher = yield* TaskBatcher.TaskBatcher
+      const intent = (correlationKey: string, runId: string, engine: string) => ({
+        correlationKey,
+        runId,
+        engine,
+        request: { keyword: correlationKey, tag: `dfs:${correlationKey}` },
+        tag: `dfs:${correlationKey}`
+      })
+      yield* ledger.recordIntents([
+        intent("other-run", "another run", NaverOrganic.engine.name),
+        intent("other-engine", batcher.runId, GoogleOrganic.engine.name)
+      ])
+      yield* TestClock.adjust("1 second")
+      const again = yield* runAll(NaverOrganic.engine, [naver("mine")], { format: "regular", resume: true })
+      expect(again.map(summary)).toEqual(["mine: mine"])
+      expect((yield* ledger.unknownIntents()).map((entry) => entry.correlationKey).sort()).toEqual([
+        "other-engine",
+        "other-run"
+      ])
     }).pipe(Effect.provide(layer())))
 })
 

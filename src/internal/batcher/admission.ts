@@ -120,7 +120,10 @@ const recorded = (b: Batcher, key: string, engine: string, request: TaskJson) =>
       return Option.some<Outcome>(Either.left(StatusCode.toError(failure.code, failure.message, { taskId: e.taskId })))
     }
     if (e.taskId !== undefined) {
-      return Option.some<Outcome>(Either.right({ id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine }))
+      const posted = { id: e.taskId, cost: e.cost ?? 0, tag, correlationKey: key, engine }
+      return Option.some<Outcome>(
+        Either.right(e.state === "collected" ? { ...posted, collectedAt: e.collectedAt } : posted)
+      )
     }
     const found = yield* claim(b.ledger, yield* listedForResume(b.passes, e.intentAt), tag)
     if (Option.isNone(found)) return Option.none<Outcome>()
