@@ -47,6 +47,7 @@ import type * as Stream from "effect/Stream"
 import { AlreadyCollectedError, SerpTimeoutError } from "./DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "./Engine.js"
 import * as internal from "./internal/serp/make.js"
+import type * as Progress from "./Progress.js"
 import type { PostedTask, SubmitError, SubmitOptions, TaskBatcher } from "./TaskBatcher.js"
 import type { LedgerStoreError, TaskLedger } from "./TaskLedger.js"
 import type { PollError, Result, TaskPoller } from "./TaskPoller.js"
@@ -142,6 +143,13 @@ export interface Service {
     posted: PostedTask,
     options: { readonly format: F }
   ) => Effect.Effect<Result<E, F>, PollError>
+  /**
+   * Where every run of this service stands now: tasks submitted, posted, ready, collected and ended otherwise,
+   * cost, tasks ended in the last minute, the oldest task waiting, and what the pipeline waits on.
+   */
+  readonly progress: Effect.Effect<Progress.Progress>
+  /** `progress` at once, then every `interval`, for as long as the stream is read. */
+  readonly progressEvery: (interval: Duration.DurationInput) => Stream.Stream<Progress.Progress>
 }
 
 /** Tag of the Serp service. */

@@ -53,6 +53,7 @@ import type { TaskSide } from "./Engine.js"
 import * as internal from "./internal/batcher/make.js"
 import { amount, checked, wholeAtLeast } from "./internal/rules.js"
 import * as Prices from "./Prices.js"
+import type { Waiting } from "./Progress.js"
 import type { LedgerError, LedgerStoreError, TaskLedger } from "./TaskLedger.js"
 
 /** The task would take the run past its budget; it was not posted. Declared with the library's other errors. */
@@ -173,6 +174,8 @@ export interface Service {
    * included), plus what queued tasks are estimated to cost.
    */
   readonly committed: Effect.Effect<number>
+  /** What posting waits on now: POSTs of unknown outcome being reconciled, refused POSTs backing off, a 40202 cut. */
+  readonly waiting: Effect.Effect<ReadonlyArray<Waiting>>
 }
 
 /** Options of `submitAll`. */

@@ -44,6 +44,7 @@ import type { DataForSeoConfig } from "./DataForSeoConfig.js"
 import { type DataForSeoError, NoSearchResultsError } from "./DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "./Engine.js"
 import * as internal from "./internal/poller/make.js"
+import type { Oldest, Waiting } from "./Progress.js"
 import type { PostedTask } from "./TaskBatcher.js"
 import type { LedgerStoreError, TaskLedger } from "./TaskLedger.js"
 
@@ -121,6 +122,20 @@ export interface Service {
   readonly ready: (taskIds: Iterable<string>) => Effect.Effect<void>
   /** How many tasks are being waited for now. */
   readonly outstanding: Effect.Effect<number>
+  /** Where the poller stands, for `Progress`. */
+  readonly status: Effect.Effect<Status>
+}
+
+/** Where a poller stands. */
+export interface Status {
+  /** Waits in course (a task waited for by two callers counts twice). */
+  readonly outstanding: number
+  /** Tasks seen ready since the poller was built. */
+  readonly seenReady: number
+  /** The task waited for longest, if any. */
+  readonly oldestWaiting: Oldest | undefined
+  /** 40202 cuts in force on tasks_ready and task_get. */
+  readonly waiting: ReadonlyArray<Waiting>
 }
 
 /** Tag of the poller service. */

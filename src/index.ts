@@ -74,6 +74,9 @@ export * as UserData from "./UserData.js"
 /** Google locations and languages. */
 export * as GoogleLocations from "./GoogleLocations.js"
 
+/** Where a pipeline stands: counts, cost, pace, the oldest task waiting, what it waits on. */
+export * as Progress from "./Progress.js"
+
 /** Per-window call pacing. */
 export * as Pacer from "./Pacer.js"
 

@@ -16,6 +16,7 @@ import * as Prices from "../../Prices.js"
 import * as StatusCode from "../../StatusCode.js"
 import { ownTagPrefix, type PostedTask, type SubmitError } from "../../TaskBatcher.js"
 import { canPostAgain } from "../../TaskLedger.js"
+import { during } from "../waits.js"
 import { claim, listedForResume } from "./reconcile.js"
 import { sameJson } from "./sameJson.js"
 import type { Batcher, Done, Outcome, Pending } from "./state.js"
@@ -125,7 +126,8 @@ const recorded = (b: Batcher, key: string, engine: string, request: TaskJson) =>
         Either.right(e.state === "collected" ? { ...posted, collectedAt: e.collectedAt } : posted)
       )
     }
-    const found = yield* claim(b.ledger, yield* listedForResume(b.passes, e.intentAt), tag)
+    const listed = yield* during(b.waits, "Reconciling", 1)(listedForResume(b.passes, e.intentAt))
+    const found = yield* claim(b.ledger, listed, tag)
     if (Option.isNone(found)) return Option.none<Outcome>()
     yield* b.ledger.recordPosted([{ correlationKey: key, taskId: found.value.id, cost: found.value.cost }])
     return Option.some<Outcome>(Either.right({ ...found.value, tag, correlationKey: key, engine }))

@@ -16,6 +16,7 @@ import * as Pacer from "../../Pacer.js"
 import * as Prices from "../../Prices.js"
 import { type Options, type Service, validateOptions } from "../../TaskBatcher.js"
 import { TaskLedger } from "../../TaskLedger.js"
+import { inCourse, rateLimited } from "../waits.js"
 import type { Lane } from "./lane.js"
 import { closeLanes } from "./packing.js"
 import { makePasses } from "./reconcile.js"
@@ -73,7 +74,8 @@ const makeBatcher = (options: Options) =>
       closed: false,
       lanes: new Map<string, Lane<Pending>>(),
       busy: new Set<string>(),
-      keyWaiters: new Map<string, KeyInFlight>()
+      keyWaiters: new Map<string, KeyInFlight>(),
+      waits: new Set()
     }
     return batcher
   })
@@ -90,7 +92,8 @@ export const make = (options: Options = {}) =>
       submit: (engine, task, submitOptions) => submit(b, engine, task, submitOptions),
       submitAll: (engine, tasks, submitOptions) => submitAll(b, engine, tasks, submitOptions),
       submitStream: (engine, tasks, streamOptions) => submitStream(b, engine, tasks, streamOptions),
-      committed: Effect.sync(() => Money.toUsd(Money.add(b.spent, b.reserved)))
+      committed: Effect.sync(() => Money.toUsd(Money.add(b.spent, b.reserved))),
+      waiting: Effect.map(rateLimited("task_post", b.pacer), (cut) => [...inCourse(b.waits), ...cut])
     }
     return service
   })

@@ -19,6 +19,7 @@ import type * as Envelope from "../../Envelope.js"
 import { metrics } from "../../TaskBatcher.js"
 import type { LedgerError } from "../../TaskLedger.js"
 import { postOutcome } from "../failure.js"
+import { during } from "../waits.js"
 import { abandon, failAll, refuse, resolve, settle } from "./outcomes.js"
 import { claim, listedSince, markUnknown } from "./reconcile.js"
 import { matchReply } from "./reply.js"
@@ -59,7 +60,7 @@ export const send = <Task>(
         // a 40202: the account allows fewer calls than the pace sends, so the pace of every engine slows down
         if (error._tag === "RateLimitError" && error.code === 40202) yield* slowDown(b, engine)
         if (attempt >= b.maxAttempts) return yield* refuse(b, batch, error)
-        yield* Effect.sleep(Duration.times(b.backoff, 2 ** (attempt - 1)))
+        yield* during(b.waits, "BackingOff", batch.length)(Effect.sleep(Duration.times(b.backoff, 2 ** (attempt - 1))))
         return yield* send(b, engine, batch, attempt + 1)
       }
       case "unknown":
@@ -132,8 +133,9 @@ const unknown = <Task>(
     if (policy === "at-most-once") return yield* abandon(b, batch, cause, detail)
     if (attempt >= b.maxAttempts) return yield* abandon(b, batch, `${cause} (after ${attempt} attempts)`, detail)
     if (policy === "at-least-once") return yield* send(b, engine, batch, attempt + 1)
-    yield* Effect.sleep(b.passes.settleDelay)
-    const found = yield* Effect.either(listedSince(b.passes, sentAt))
+    const found = yield* during(b.waits, "Reconciling", batch.length)(
+      Effect.zipRight(Effect.sleep(b.passes.settleDelay), Effect.either(listedSince(b.passes, sentAt)))
+    )
     if (Either.isLeft(found)) {
       return yield* abandon(b, batch, `${cause}; id_list failed: ${describeError(found.left)}`, detail)
     }

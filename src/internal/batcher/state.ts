@@ -21,6 +21,7 @@ import type * as Pacer from "../../Pacer.js"
 import type * as Prices from "../../Prices.js"
 import type { OutcomePolicy, PostedTask, SubmitError } from "../../TaskBatcher.js"
 import type { IntentInput, PostedInput, TaskLedger } from "../../TaskLedger.js"
+import type { Waits } from "../waits.js"
 import type { Lane } from "./lane.js"
 import type { Passes } from "./reconcile.js"
 
@@ -108,4 +109,6 @@ export interface Batcher {
    * be a second, billed, task).
    */
   readonly keyWaiters: Map<string, KeyInFlight>
+  /** The waits in course (reconciling, backing off), for `Progress`. */
+  readonly waits: Waits
 }

@@ -35,6 +35,7 @@ const sleepOrWake = (watch: Watch, delay: Duration.Duration): Effect.Effect<void
 const recordFound = (poller: Poller, watch: Watch): Effect.Effect<void, PollError> => {
   if (watch.recorded) return Effect.void
   watch.recorded = true
+  poller.seenReady++
   return Effect.flatMap(recordReady(poller, [watch.id]), (failure) => failure === undefined ? Effect.void : failure)
 }
 

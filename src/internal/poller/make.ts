@@ -13,8 +13,9 @@ import { DataForSeoConfig } from "../../DataForSeoConfig.js"
 import * as Pacer from "../../Pacer.js"
 import { TaskLedger } from "../../TaskLedger.js"
 import { type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
+import { rateLimited } from "../waits.js"
 import { awaitResult, results } from "./await.js"
-import type { Poller } from "./state.js"
+import { oldest, type Poller } from "./state.js"
 import { markReady, readyLoop } from "./tasksReady.js"
 
 const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput): number =>
@@ -44,7 +45,8 @@ const makePoller = (options: Options) =>
       maxOutstanding: count(options.maxOutstanding, 10_000),
       watches: new Map(),
       engines: new Map(),
-      count: 0
+      count: 0,
+      seenReady: 0
     }
     return poller
   })
@@ -59,7 +61,17 @@ export const make = (options: Options = {}) =>
         awaitResult(poller, engine, taskId, format, engine[resultSchemaKeys[format]]),
       results: (engine, tasks, { format }) => results(poller, engine, tasks, format, engine[resultSchemaKeys[format]]),
       ready: (taskIds) => markReady(poller, taskIds),
-      outstanding: Effect.sync(() => poller.count)
+      outstanding: Effect.sync(() => poller.count),
+      status: Effect.zipWith(
+        rateLimited("tasks_ready", poller.readyPacer),
+        rateLimited("task_get", poller.getPacer),
+        (ready, get) => ({
+          outstanding: poller.count,
+          seenReady: poller.seenReady,
+          oldestWaiting: oldest(poller),
+          waiting: [...ready, ...get]
+        })
+      )
     }
     return service
   })

@@ -5,11 +5,13 @@
  * @since 0.1.0
  * @internal
  */
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type { Service as Client } from "../../DataForSeoClient.js"
 import type { EnginePaths } from "../../Engine.js"
 import type * as Pacer from "../../Pacer.js"
+import type { Oldest } from "../../Progress.js"
 import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 
 /** What the poller needs of an engine: its name and its paths. */
@@ -22,6 +24,8 @@ export interface EngineRef {
 export interface Watch {
   readonly id: string
   readonly engine: EngineRef
+  /** When the wait began (epoch ms). */
+  readonly since: number
   /** Completed to wake the wait: the task shows ready, or it is time to ask task_get. Replaced after each wake. */
   signal: Deferred.Deferred<void>
   /** task_get calls made for this wait. */
@@ -57,12 +61,14 @@ export interface Poller {
   readonly engines: Map<string, { readonly engine: EngineRef; count: number }>
   /** Outstanding waits in all. */
   count: number
+  /** Tasks seen ready since the poller was built. */
+  seenReady: number
 }
 
 /** A new wait for `id`, registered: the tasks_ready loop starts if it was idle. */
 export const register = (poller: Poller, engine: EngineRef, id: string): Effect.Effect<Watch> =>
-  Effect.map(Deferred.make<void>(), (signal) => {
-    const watch: Watch = { id, engine, signal, asked: 0, recorded: false, failure: undefined }
+  Effect.zipWith(Deferred.make<void>(), Clock.currentTimeMillis, (signal, since) => {
+    const watch: Watch = { id, engine, since, signal, asked: 0, recorded: false, failure: undefined }
     const same = poller.watches.get(id)
     if (same === undefined) poller.watches.set(id, new Set([watch]))
     else same.add(watch)
@@ -84,6 +90,14 @@ export const unregister = (poller: Poller, watch: Watch): Effect.Effect<void> =>
     if (counted !== undefined && --counted.count === 0) poller.engines.delete(watch.engine.name)
     poller.count--
   })
+
+/** The task waited for longest: the first id of `watches` (ids are kept in the order their first wait began). */
+export const oldest = (poller: Poller): Oldest | undefined => {
+  for (const [taskId, same] of poller.watches) {
+    for (const watch of same) return { taskId, since: watch.since }
+  }
+  return undefined
+}
 
 /** Wakes a wait: it asks task_get now. */
 export const wake = (watch: Watch): Effect.Effect<boolean> => Deferred.succeed(watch.signal, undefined)

@@ -105,6 +105,7 @@ export const markReady = (poller: Poller, ids: Iterable<string>): Effect.Effect<
     if (!recorded) toRecord.push(id)
   }
   if (watches.length === 0) return Effect.void
+  poller.seenReady += toRecord.length
   return Effect.flatMap(recordReady(poller, toRecord), (failure) =>
     Effect.forEach(watches, (watch) => {
       if (failure !== undefined && !watch.recorded) watch.failure = failure

@@ -1,15 +1,19 @@
 /**
- * The Serp constructor: the services read, each method a call of the sections (`run`, `taken`).
+ * The Serp constructor: the services read, each method a call of the sections (`run`, `taken`, `progress`).
  *
  * @since 0.1.0
  * @internal
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import type { Service } from "../../Serp.js"
+import type { Outcome, Service } from "../../Serp.js"
 import { TaskBatcher } from "../../TaskBatcher.js"
 import { TaskLedger } from "../../TaskLedger.js"
 import { TaskPoller } from "../../TaskPoller.js"
+import { countEnded, countPosted, makeCounts, snapshot } from "./progress.js"
 import { outcomes } from "./run.js"
 import { recordCollected, recordTaken, takenOnPull } from "./taken.js"
 
@@ -18,23 +22,41 @@ export const make = Effect.gen(function*() {
   const batcher = yield* TaskBatcher
   const poller = yield* TaskPoller
   const ledger = yield* TaskLedger
-  const services = { batcher, poller, ledger }
+  const counts = makeCounts()
+  const services = { batcher, poller, ledger, counts }
+  /** Records a result taken, and counts it. */
+  const taken = <Task, A>(outcome: Outcome<Task, A>) =>
+    Effect.tap(recordTaken(ledger, outcome), () => {
+      if (outcome.posted !== undefined && Either.isRight(outcome.result)) counts.collected++
+    })
+  const progress = snapshot(counts, batcher, poller)
   const service: Service = {
     run: (engine, tasks, options) =>
-      takenOnPull(outcomes(services, engine, tasks, options), (outcome) => recordTaken(ledger, outcome)).pipe(
+      takenOnPull(outcomes(services, engine, tasks, options), taken).pipe(
         Stream.withSpan("Serp.run", { attributes: { engine: engine.name, format: options.format } })
       ),
     runWith: (engine, tasks, options, handler) =>
       Stream.runForEach(
         outcomes(services, engine, tasks, options),
-        (outcome) => Effect.zipRight(handler(outcome), recordTaken(ledger, outcome))
+        (outcome) => Effect.zipRight(handler(outcome), taken(outcome))
       ).pipe(Effect.withSpan("Serp.runWith", { attributes: { engine: engine.name, format: options.format } })),
-    submit: Effect.fn("Serp.submit")((engine, task, options) => batcher.submit(engine, task, options)),
+    submit: Effect.fn("Serp.submit")(function*(engine, task, options) {
+      counts.submitted++
+      const posted = yield* Effect.either(batcher.submit(engine, task, options))
+      if (Either.isRight(posted)) countPosted(counts, posted.right)
+      else countEnded(counts, posted, yield* Clock.currentTimeMillis)
+      return yield* posted
+    }),
     result: Effect.fn("Serp.result")(function*(engine, posted, options) {
-      const result = yield* poller.awaitResult(engine, posted.id, options)
+      const result = yield* Effect.either(poller.awaitResult(engine, posted.id, options))
+      countEnded(counts, result, yield* Clock.currentTimeMillis)
+      if (Either.isLeft(result)) return yield* result.left
       yield* recordCollected(ledger, posted.id)
-      return result
-    })
+      counts.collected++
+      return result.right
+    }),
+    progress,
+    progressEvery: (interval) => Stream.repeatEffectWithSchedule(progress, Schedule.spaced(interval))
   }
   return service
 })

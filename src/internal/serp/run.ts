@@ -18,12 +18,14 @@ import type { PostedTask, SubmitError, TaskBatcher } from "../../TaskBatcher.js"
 import type { Entry, LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 import type { Result, TaskPoller } from "../../TaskPoller.js"
 import { isStream } from "../stream.js"
+import { countEnded, countPosted, type Counts } from "./progress.js"
 
 /** The services a run works with. */
 export interface Services {
   readonly batcher: TaskBatcher["Type"]
   readonly poller: TaskPoller["Type"]
   readonly ledger: TaskLedger.Service
+  readonly counts: Counts
 }
 
 /** The default bound on tasks read and not yet ended. */
@@ -39,8 +41,18 @@ const toStream = <A, E, R>(tasks: Stream.Stream<A, E, R> | Iterable<A>): Stream.
   isStream(tasks) ? tasks : Stream.suspend(() => Stream.fromIteratorSucceed(each(tasks), 1))
 
 /** Each task read only once a permit is free: the permit is given back when its outcome is pulled. */
-const admitted = <A, E, R>(tasks: Stream.Stream<A, E, R>, permits: Effect.Semaphore): Stream.Stream<A, E, R> =>
-  Stream.mapEffect(tasks, (task) => Effect.as(permits.take(1), task))
+const admitted = <A, E, R>(
+  tasks: Stream.Stream<A, E, R>,
+  permits: Effect.Semaphore,
+  counts: Counts
+): Stream.Stream<A, E, R> =>
+  Stream.mapEffect(tasks, (task) =>
+    Effect.as(
+      Effect.tap(permits.take(1), () => {
+        counts.submitted++
+      }),
+      task
+    ))
 
 /** A task refused at posting: its error, and the caller's key when there is one. */
 const refused = <Task, A>(
@@ -93,17 +105,20 @@ interface Settings<Task, F extends ResultFormat> {
 
 /** One task's outcome from its posting outcome. */
 const settle = <E extends AnyEngine, F extends ResultFormat>(
-  poller: TaskPoller["Type"],
+  { counts, poller }: Services,
   engine: E,
   { deadline, format, keyOf }: Settings<TaskOf<E>, F>,
   [task, submitted]: readonly [TaskOf<E>, Either.Either<PostedTask, SubmitError>]
 ): Effect.Effect<Outcome<TaskOf<E>, Result<E, F>>> =>
   Either.isLeft(submitted)
     ? Effect.succeed(refused(task, submitted.left, keyOf))
-    : Effect.map(
-      collect(poller, engine, submitted.right, format, deadline),
-      (result) => ({ task, correlationKey: submitted.right.correlationKey, posted: submitted.right, result })
-    )
+    : Effect.suspend(() => {
+      countPosted(counts, submitted.right)
+      return Effect.map(
+        collect(poller, engine, submitted.right, format, deadline),
+        (result) => ({ task, correlationKey: submitted.right.correlationKey, posted: submitted.right, result })
+      )
+    })
 
 /** A whole number of at least 1, or the default. */
 const maxInFlightOf = (value: number | undefined): number =>
@@ -185,13 +200,20 @@ export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
       options.resume === true ? withLeftOvers(services, engine, given) : Effect.succeed(given),
       Effect.makeSemaphore(maxInFlight),
       (input, permits) =>
-        services.batcher.submitStream(engine, admitted(input.tasks, permits), { correlationKey: input.keyOf }).pipe(
+        services.batcher.submitStream(engine, admitted(input.tasks, permits, services.counts), {
+          correlationKey: input.keyOf
+        }).pipe(
           Stream.mapEffect(
             (submitted) =>
-              settle(services.poller, engine, { format: options.format, deadline, keyOf: input.keyOf }, submitted),
+              settle(services, engine, { format: options.format, deadline, keyOf: input.keyOf }, submitted),
             { concurrency: maxInFlight, unordered: true }
           ),
-          Stream.tap(() => permits.release(1))
+          Stream.tap((outcome) =>
+            Effect.zipRight(
+              Effect.map(Clock.currentTimeMillis, (now) => countEnded(services.counts, outcome.result, now)),
+              permits.release(1)
+            )
+          )
         )
     )
   )
