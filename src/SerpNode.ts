@@ -47,7 +47,8 @@ export interface StackOptions {
  * The whole stack from configuration (environment variables unless another ConfigProvider is set):
  * `DataForSeoConfig.layerConfig` (DATAFORSEO_LOGIN, DATAFORSEO_PASSWORD, ...), the undici HttpClient, the client,
  * the SQLite ledger on `DATAFORSEO_LEDGER_FILE` when it is set (`TaskLedgerSqlite.layerSqliteConfig`) and the
- * memory ledger otherwise, the batcher, the poller and `Serp`. Every service of the stack is in the layer's output.
+ * memory ledger otherwise, the batcher (its run id from `DATAFORSEO_RUN_ID` when `options.batcher.runId` is not
+ * given: set it to rerun a job with `resume: true`), the poller and `Serp`. Every service of the stack is in the layer's output.
  */
 export const layerConfig: (
   options?: StackOptions

@@ -30,12 +30,14 @@
  *
  * @since 0.1.0
  */
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -44,6 +46,7 @@ import type { DataForSeoConfig } from "./DataForSeoConfig.js"
 import { type DataForSeoError, NoSearchResultsError } from "./DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "./Engine.js"
 import * as internal from "./internal/poller/make.js"
+import { checked, type Rule, wholeAtLeast } from "./internal/rules.js"
 import type { Oldest, Waiting } from "./Progress.js"
 import type { PostedTask } from "./TaskBatcher.js"
 import type { LedgerStoreError, TaskLedger } from "./TaskLedger.js"
@@ -117,7 +120,8 @@ export interface Service {
   ) => Stream.Stream<readonly [PostedTask, Either.Either<Result<E, F>, PollError>], Err, R>
   /**
    * Says that these tasks are ready now (a pingback, a postback, another reader of tasks_ready): the poller
-   * fetches those it waits for at once and ignores the others.
+   * fetches those it waits for at once. It keeps the last 10,000 others: a wait for one of them that begins
+   * later asks task_get at once.
    */
   readonly ready: (taskIds: Iterable<string>) => Effect.Effect<void>
   /** How many tasks are being waited for now. */
@@ -158,14 +162,51 @@ export const tasksReadyPage = 1000
 /** The tasks_ready list of every SERP engine at once. */
 export const allEnginesTasksReady = "/v3/serp/tasks_ready"
 
-/** Builds the poller; its tasks_ready loop lives as long as the scope. */
+/** The duration, if `input` is one (a `Duration`, ms, or text such as `"10 seconds"`). */
+const durationOf = (input: Duration.DurationInput | undefined): Duration.Duration | undefined =>
+  input === undefined ? undefined : Option.getOrUndefined(Duration.decodeUnknown(input))
+
+/** A duration given and not one, or below `min` (a negative number of ms too: Effect would read it as zero). */
+const badDuration = (input: Duration.DurationInput | undefined, min: Duration.Duration): boolean => {
+  if (input === undefined) return false
+  if (typeof input === "number" && !(input >= 0)) return true
+  const duration = durationOf(input)
+  return duration === undefined || Duration.lessThan(duration, min)
+}
+
+/** Options in range, or a `ConfigError` naming the first that is not. */
+export const validateOptions = (options: Options): Either.Either<Options, ConfigError.ConfigError> =>
+  checked(options, [
+    [["expectedWait"], !badDuration(options.expectedWait, Duration.zero), "must be a duration, zero or more"],
+    [["backoff"], !badDuration(options.backoff, Duration.millis(1)), "must be a duration of 1 ms or more"],
+    [["maxBackoff"], !badDuration(options.maxBackoff, Duration.millis(1)), "must be a duration of 1 ms or more"],
+    [
+      ["maxBackoff"],
+      Duration.greaterThanOrEqualTo(
+        durationOf(options.maxBackoff) ?? defaultMaxBackoff,
+        durationOf(options.backoff) ?? defaultBackoff
+      ),
+      "must be at least backoff"
+    ],
+    ...(["maxFailures", "concurrency", "maxOutstanding"] as const).map((field): Rule => [
+      [field],
+      options[field] === undefined || wholeAtLeast(1, options[field]),
+      "must be a whole number, 1 or more"
+    ])
+  ])
+
+/** The default `backoff` and `maxBackoff`. */
+export const defaultBackoff: Duration.Duration = Duration.seconds(10)
+export const defaultMaxBackoff: Duration.Duration = Duration.minutes(2)
+
+/** Builds the poller; its tasks_ready loop lives as long as the scope. Options out of range are a `ConfigError`. */
 export const make = (
   options: Options = {}
-): Effect.Effect<Service, never, Scope.Scope | DataForSeoConfig | DataForSeoClient | TaskLedger> =>
-  internal.make(options)
+): Effect.Effect<Service, ConfigError.ConfigError, Scope.Scope | DataForSeoConfig | DataForSeoClient | TaskLedger> =>
+  Effect.zipRight(validateOptions(options), internal.make(options))
 
 /** The poller as a layer: needs the client, its configuration and a ledger. */
 export const layer = (
   options: Options = {}
-): Layer.Layer<TaskPoller, never, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
+): Layer.Layer<TaskPoller, ConfigError.ConfigError, DataForSeoClient | DataForSeoConfig | TaskLedger> =>
   Layer.scoped(TaskPoller, make(options))

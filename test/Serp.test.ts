@@ -377,14 +377,15 @@ describe("Serp single tasks", () => {
 
 describe("SerpNode.layerConfig", () => {
   /** The stack from a map of variables, against the emulator served on loopback. */
-  const fromVariables = (url: string, ledgerFile?: string) =>
+  const fromVariables = (url: string, ledgerFile?: string, runId?: string) =>
     SerpNode.layerConfig({ batcher: { window: "10 millis" }, poller: { expectedWait: "1 second" } }).pipe(
       Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
         new Map([
           ["DATAFORSEO_LOGIN", "sandbox"],
           ["DATAFORSEO_PASSWORD", "sandbox"],
           ["DATAFORSEO_BASE_URL", url],
-          ...(ledgerFile === undefined ? [] : [["DATAFORSEO_LEDGER_FILE", ledgerFile] as const])
+          ...(ledgerFile === undefined ? [] : [["DATAFORSEO_LEDGER_FILE", ledgerFile] as const]),
+          ...(runId === undefined ? [] : [["DATAFORSEO_RUN_ID", runId] as const])
         ])
       )))
     )
@@ -415,6 +416,34 @@ describe("SerpNode.layerConfig", () => {
           fromVariables(url)
         )
         expect(memory).toBe("none")
+      })),
+    30_000
+  )
+
+  it.live(
+    "DATAFORSEO_RUN_ID names the run: a later stack on the same file resumes what an earlier one left, keys or not",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { emulator, url } = yield* Sandbox.serve({ queueDelay: { normal: 0, high: 0 } })
+        const filename = join(yield* tempDir, "nightly.sqlite")
+        const first = Effect.flatMap(Serp.Serp, (serp) =>
+          Effect.zip(
+            serp.run(NaverOrganic.engine, keywords(3, "nightly").map((k) => naver(k)), { format: "regular" }).pipe(
+              Stream.take(1),
+              Stream.runCollect
+            ),
+            Effect.map(TaskBatcher.TaskBatcher, (batcher) => batcher.runId)
+          ))
+        const [taken, runId] = yield* Effect.provide(first, fromVariables(url, filename, "nightly"))
+        expect(runId).toBe("nightly")
+        const again = yield* Effect.provide(
+          Effect.flatMap(Serp.Serp, (serp) =>
+            Stream.runCollect(serp.run(NaverOrganic.engine, [], { format: "regular", resume: true }))),
+          fromVariables(url, filename, "nightly")
+        )
+        const lines = [...Chunk.toReadonlyArray(taken), ...Chunk.toReadonlyArray(again)].map(summary).sort()
+        expect(lines).toEqual(["nightly 0: nightly 0", "nightly 1: nightly 1", "nightly 2: nightly 2"])
+        expect((yield* emulator.stats).tasksCreated).toBe(3)
       })),
     30_000
   )

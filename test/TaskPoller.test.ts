@@ -289,6 +289,43 @@ describe("TaskPoller", () => {
       poller: { expectedWait: "1 hour" }
     }))))
 
+  it.effect("a ready signal that comes before the wait is kept: the wait asks task_get at once", () =>
+    Effect.gen(function*() {
+      const [posted] = yield* post(NaverOrganic.engine, [naver("early")])
+      const poller = yield* TaskPoller.TaskPoller
+      yield* TestClock.adjust("5 seconds")
+      yield* poller.ready([posted!.id])
+      const result = yield* driven(
+        poller.awaitResult(NaverOrganic.engine, posted!.id, { format: "regular" }),
+        "100 millis",
+        "1 second"
+      )
+      expect(result.keyword).toBe("early")
+      expect((yield* stats).calls.task_get.calls).toBe(1)
+    }).pipe(Effect.provide(layer({
+      config: { limits: { tasksReadyPerMinute: 1, window: "1 hour" } },
+      poller: { expectedWait: "1 hour" }
+    }))))
+
+  it.effect("options out of range are a ConfigError naming the option", () =>
+    Effect.gen(function*() {
+      const refused = (options: TaskPoller.Options) =>
+        Effect.map(Effect.flip(Effect.scoped(TaskPoller.make(options))), (error) => String(error))
+      const provided = Effect.provide(layer())
+      expect(yield* provided(refused({ maxFailures: 0 }))).toContain("maxFailures")
+      expect(yield* provided(refused({ concurrency: 2.5 }))).toContain("concurrency")
+      expect(yield* provided(refused({ maxOutstanding: Number.NaN }))).toContain("maxOutstanding")
+      expect(yield* provided(refused({ backoff: "soon" as Duration.DurationInput }))).toContain("backoff")
+      expect(yield* provided(refused({ expectedWait: -1 }))).toContain("expectedWait")
+      expect(yield* provided(refused({ backoff: "0 millis" }))).toContain("backoff")
+      expect(yield* provided(refused({ backoff: "1 minute", maxBackoff: "10 seconds" }))).toContain(
+        "Invalid data at maxBackoff: \"must be at least backoff\""
+      )
+      expect(TaskPoller.validateOptions({ backoff: "1 second", maxBackoff: "1 second", maxFailures: 3 })._tag).toBe(
+        "Right"
+      )
+    }))
+
   it("40102 is a final outcome that keeps the cost", () => {
     const step = readTask({
       version: "0.1",

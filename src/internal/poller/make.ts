@@ -12,20 +12,16 @@ import { DataForSeoClient } from "../../DataForSeoClient.js"
 import { DataForSeoConfig } from "../../DataForSeoConfig.js"
 import * as Pacer from "../../Pacer.js"
 import { TaskLedger } from "../../TaskLedger.js"
-import { type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
+import { defaultBackoff, defaultMaxBackoff, type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
 import { rateLimited } from "../waits.js"
 import { awaitResult, results } from "./await.js"
 import { oldest, type Poller } from "./state.js"
-import { markReady, readyLoop } from "./tasksReady.js"
+import { readyLoop, signalReady } from "./tasksReady.js"
 
 const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput): number =>
   Duration.toMillis(Duration.decode(input ?? fallback))
 
-/** A whole number of at least 1, or the fallback. */
-const count = (value: number | undefined, fallback: number): number =>
-  value !== undefined && Number.isFinite(value) ? Math.max(1, Math.floor(value)) : fallback
-
-/** The poller's state, from its options and the services it runs on. */
+/** The poller's state, from its options (checked by `validateOptions`) and the services it runs on. */
 const makePoller = (options: Options) =>
   Effect.gen(function*() {
     const settings = yield* DataForSeoConfig
@@ -35,18 +31,19 @@ const makePoller = (options: Options) =>
       ledger: yield* TaskLedger,
       readyPacer: yield* Pacer.make({ limit: limits.tasksReadyPerMinute, window: limits.window, spread: true }),
       getPacer: yield* Pacer.make({ limit: limits.taskGetPerMinute, window: limits.window, spread: true }),
-      getPermits: yield* Effect.makeSemaphore(count(options.concurrency, limits.simultaneousRequests)),
+      getPermits: yield* Effect.makeSemaphore(options.concurrency ?? limits.simultaneousRequests),
       busy: yield* Effect.makeLatch(false),
       expectedWait: millis(options.expectedWait, Duration.minutes(2)),
-      backoff: millis(options.backoff, Duration.seconds(10)),
-      maxBackoff: millis(options.maxBackoff, Duration.minutes(2)),
+      backoff: millis(options.backoff, defaultBackoff),
+      maxBackoff: millis(options.maxBackoff, defaultMaxBackoff),
       retryDelay: Duration.toMillis(settings.retry.baseDelay),
-      maxFailures: count(options.maxFailures, 8),
-      maxOutstanding: count(options.maxOutstanding, 10_000),
+      maxFailures: options.maxFailures ?? 8,
+      maxOutstanding: options.maxOutstanding ?? 10_000,
       watches: new Map(),
       engines: new Map(),
       count: 0,
-      seenReady: 0
+      seenReady: 0,
+      early: new Set()
     }
     return poller
   })
@@ -60,7 +57,7 @@ export const make = (options: Options = {}) =>
       awaitResult: (engine, taskId, { format }) =>
         awaitResult(poller, engine, taskId, format, engine[resultSchemaKeys[format]]),
       results: (engine, tasks, { format }) => results(poller, engine, tasks, format, engine[resultSchemaKeys[format]]),
-      ready: (taskIds) => markReady(poller, taskIds),
+      ready: (taskIds) => signalReady(poller, taskIds),
       outstanding: Effect.sync(() => poller.count),
       status: Effect.zipWith(
         rateLimited("tasks_ready", poller.readyPacer),

@@ -8,6 +8,7 @@
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type { Service as Client } from "../../DataForSeoClient.js"
 import type { EnginePaths } from "../../Engine.js"
 import type * as Pacer from "../../Pacer.js"
@@ -63,12 +64,21 @@ export interface Poller {
   count: number
   /** Tasks seen ready since the poller was built. */
   seenReady: number
+  /**
+   * Ids a caller said ready before anyone waited for them (a pingback ahead of the wait), oldest first, at most
+   * `earlySignals`: a wait for one of them asks task_get at once.
+   */
+  readonly early: Set<string>
 }
+
+/** How many early ready signals the poller keeps. */
+export const earlySignals = 10_000
 
 /** A new wait for `id`, registered: the tasks_ready loop starts if it was idle. */
 export const register = (poller: Poller, engine: EngineRef, id: string): Effect.Effect<Watch> =>
   Effect.zipWith(Deferred.make<void>(), Clock.currentTimeMillis, (signal, since) => {
     const watch: Watch = { id, engine, since, signal, asked: 0, recorded: false, failure: undefined }
+    if (poller.early.delete(id)) Deferred.unsafeDone(signal, Exit.void)
     const same = poller.watches.get(id)
     if (same === undefined) poller.watches.set(id, new Set([watch]))
     else same.add(watch)

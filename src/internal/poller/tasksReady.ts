@@ -13,7 +13,7 @@ import type { LedgerStoreError } from "../../TaskLedger.js"
 import { allEnginesTasksReady, metrics, tasksReadyPage } from "../../TaskPoller.js"
 import * as TasksReady from "../../TasksReady.js"
 import type { Poller, Watch } from "./state.js"
-import { wake } from "./state.js"
+import { earlySignals, wake } from "./state.js"
 
 /** The engine's own list when one engine has tasks outstanding; the all-engines list otherwise. */
 export const readyPath = (poller: Poller): string => {
@@ -86,6 +86,27 @@ const wakeUnasked = (poller: Poller): Effect.Effect<void> => {
   }
   return Effect.forEach(unasked, wake, { discard: true })
 }
+
+/**
+ * A caller's signal that tasks are ready (a pingback, a postback): those waited for are fetched at once, the
+ * others kept (`earlySignals` at most) for a wait that begins later.
+ */
+export const signalReady = (poller: Poller, ids: Iterable<string>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const list = [...ids]
+    for (const id of list) {
+      if (poller.watches.has(id)) continue
+      poller.early.delete(id)
+      poller.early.add(id)
+      if (poller.early.size > earlySignals) {
+        for (const oldest of poller.early) {
+          poller.early.delete(oldest)
+          break
+        }
+      }
+    }
+    return markReady(poller, list)
+  })
 
 /**
  * Tasks known ready: recorded ready in the ledger (those it does not hold are left out), then their waits

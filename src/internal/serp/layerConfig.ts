@@ -33,10 +33,22 @@ export const ledgerLayer = Layer.unwrapEffect(
   )
 )
 
+/** The variable that names the run (the batcher's `runId`), so that a rerun takes up what an earlier process left. */
+export const runIdVariable = "DATAFORSEO_RUN_ID"
+
+/** The batcher, its `runId` from `DATAFORSEO_RUN_ID` when the options give none. */
+const batcherLayer = (options: TaskBatcher.Options = {}) =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Config.option(Config.nonEmptyString(runIdVariable)),
+      (runId) => TaskBatcher.layer({ ...options, runId: options.runId ?? Option.getOrUndefined(runId) })
+    )
+  )
+
 /** Serp with everything under it, each service exposed too. */
 export const layerConfig = (options: StackOptions = {}) =>
   Serp.layer.pipe(
-    Layer.provideMerge(Layer.merge(TaskBatcher.layer(options.batcher), TaskPoller.layer(options.poller))),
+    Layer.provideMerge(Layer.merge(batcherLayer(options.batcher), TaskPoller.layer(options.poller))),
     Layer.provideMerge(ledgerLayer),
     Layer.provideMerge(DataForSeoClient.layerBasic),
     Layer.provideMerge(Layer.merge(DataForSeoConfig.layerConfig, UndiciHttpClient.layer))
