@@ -203,4 +203,19 @@ describe("TaskBatcher: created ids are never thrown away", () => {
       expect(s.tasksBilled).toBe(3)
       expect(yield* Effect.flatMap(TaskLedger.TaskLedger, (ledger) => ledger.unknownIntents())).toHaveLength(3)
     }).pipe(Effect.provide(layer({ sandbox: { taskPostEcho: "none", idListLag: "1 hour" } }))))
+
+  it.effect("a reply that echoes nothing, with id_list up to date: each created task tied by its tag, none posted again", () =>
+    Effect.gen(function*() {
+      const tasks = keywords(3)
+      const outcomes = yield* driven(submitAll(tasks))
+      const emulator = yield* Sandbox.Emulator
+      const byKeyword = new Map((yield* emulator.tasks).map((task) => [task.keyword, task.id]))
+      expect(outcomes.map((outcome) => Either.isRight(outcome) ? outcome.right.id : outcome.left._tag)).toEqual(
+        tasks.map((task) => byKeyword.get(String(task.keyword)))
+      )
+      const s = yield* stats
+      expect(s.calls.task_post.calls).toBe(1)
+      expect(s.tasksBilled).toBe(3)
+      expect(yield* Effect.flatMap(TaskLedger.TaskLedger, (ledger) => ledger.unknownIntents())).toEqual([])
+    }).pipe(Effect.provide(layer({ sandbox: { taskPostEcho: "none" } }))))
 })

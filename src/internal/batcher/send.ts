@@ -81,19 +81,12 @@ const settleReply = <Task>(
     const { failed, missing, posted, strays } = yield* matchReply(batch, reply)
     yield* settle(b, engine.name, posted, failed)
     if (missing.length === 0) return
-    // created tasks the reply does not tie to a submission are billed: posting the rest again could bill them twice
-    if (strays.length > 0) {
-      yield* markUnknown(b.passes)
-      return yield* abandon(
-        b,
-        missing,
-        `the task_post reply created ${strays.length} task(s) it did not tie to a submission`,
-        {
-          unmatched: strays
-        }
-      )
-    }
-    return yield* unknown(b, engine, missing, attempt, sentAt, { cause: "missing from the task_post reply" })
+    // created tasks the reply does not tie to a submission are billed: posting the rest again could bill them
+    // twice, unless id_list ties every one of them to a submission by its tag
+    const cause = strays.length > 0
+      ? `the task_post reply created ${strays.length} task(s) it did not tie to a submission`
+      : "missing from the task_post reply"
+    return yield* unknown(b, engine, missing, attempt, sentAt, { cause, strays })
   })
 
 /**
@@ -111,9 +104,18 @@ const slowDown = <Task>(b: Batcher, engine: TaskSide<Task>) =>
     }
   })
 
+/** Why a batch's outcome is unknown: in words, the POST's error, and the created tasks its reply tied to no submission. */
+interface Unknowable {
+  readonly cause: string
+  readonly reason?: DataForSeoError
+  readonly strays?: ReadonlyArray<{ readonly id: string; readonly cost: number }>
+}
+
 /**
  * A batch whose POST (sent at `sentAt`) has an unknown outcome: abandoned, sent again, or looked up in
- * id_list (its tasks found are settled, the others sent again), as the policy says.
+ * id_list (its tasks found are settled, the others sent again), as the policy says. When the reply created
+ * tasks it tied to no submission (`strays`), nothing is sent again blindly: the rest is sent again only once
+ * id_list has tied every such task to a submission, and abandoned otherwise.
  */
 const unknown = <Task>(
   b: Batcher,
@@ -121,7 +123,7 @@ const unknown = <Task>(
   batch: ReadonlyArray<Pending>,
   attempt: number,
   sentAt: number,
-  { cause, reason }: { readonly cause: string; readonly reason?: DataForSeoError }
+  { cause, reason, strays = [] }: Unknowable
 ): Effect.Effect<void, LedgerError> =>
   Effect.gen(function*() {
     const policy = b.policy
@@ -129,8 +131,13 @@ const unknown = <Task>(
     yield* Effect.logWarning("task_post outcome unknown").pipe(
       Effect.annotateLogs({ engine: engine.name, tasks: batch.length, attempt, cause, policy })
     )
-    const detail = reason === undefined ? {} : { reason }
-    if (policy === "at-most-once") return yield* abandon(b, batch, cause, detail)
+    const detail = {
+      ...(reason === undefined ? {} : { reason }),
+      ...(strays.length === 0 ? {} : { unmatched: strays })
+    }
+    if (policy === "at-most-once" || (policy === "at-least-once" && strays.length > 0)) {
+      return yield* abandon(b, batch, cause, detail)
+    }
     if (attempt >= b.maxAttempts) return yield* abandon(b, batch, `${cause} (after ${attempt} attempts)`, detail)
     if (policy === "at-least-once") return yield* send(b, engine, batch, attempt + 1)
     const found = yield* during(b.waits, "Reconciling", batch.length)(
@@ -148,9 +155,11 @@ const unknown = <Task>(
       } else missing.push(pending)
     }
     yield* settle(b, engine.name, posted, [])
-    if (missing.length > 0) {
-      yield* send(b, engine, missing, attempt + 1)
-    }
+    if (missing.length === 0) return
+    const claimed = new Set(posted.map((created) => created.taskId))
+    const untied = strays.filter((stray) => !claimed.has(stray.id))
+    if (untied.length > 0) return yield* abandon(b, missing, cause, { ...detail, unmatched: untied })
+    yield* send(b, engine, missing, attempt + 1)
   })
 
 /** Runs a batch to its end; whatever happens, every caller of the batch gets an outcome. */
