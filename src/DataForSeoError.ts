@@ -238,7 +238,8 @@ export class PostOutcomeUnknownError extends Schema.TaggedError<PostOutcomeUnkno
   reason: Schema.optional(DataForSeoErrorSchema),
   /**
    * Tasks the same POST created that could not be matched to their submissions (the reply echoed neither
-   * their tag nor their request): one of them may be this task. They are billed; the batch is not posted again.
+   * their tag nor their request, and id_list did not list their tags): one of them may be this task. They are
+   * billed; this task is not posted again.
    */
   unmatched: Schema.optional(Schema.Array(Schema.Struct({ id: Schema.String, cost: Schema.Number }))),
   retryable: retryableByDefault(false)
