@@ -26,6 +26,7 @@ import { type DataForSeoError, TimeoutError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
 import * as Deadlines from "./internal/deadlines.js"
 import * as Failure from "./internal/failure.js"
+import * as Permits from "./internal/permits.js"
 import * as Transport from "./internal/transport.js"
 import type * as Pacer from "./Pacer.js"
 import * as StatusCode from "./StatusCode.js"
@@ -103,7 +104,8 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
   function*() {
     const settings = yield* DataForSeoConfig
     const auth = yield* Auth.Auth
-    const permits = yield* Effect.makeSemaphore(settings.limits.simultaneousRequests)
+    // fair, and a release wakes one waiter: thousands of calls may wait for a few permits
+    const permits = Permits.make(settings.limits.simultaneousRequests)
     const deadlines = Deadlines.make()
     const httpClient = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>
@@ -132,7 +134,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
             timeout,
             () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })
           ),
-        permits.withPermits(1)
+        permits.withPermit
       )
 
     const call = <A, I, R>(

@@ -14,6 +14,7 @@ import type { EnginePaths } from "../../Engine.js"
 import type * as Pacer from "../../Pacer.js"
 import type { Oldest } from "../../Progress.js"
 import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
+import type { Permits } from "../permits.js"
 
 /** What the poller needs of an engine: its name and its paths. */
 export interface EngineRef {
@@ -44,7 +45,7 @@ export interface Poller {
   readonly readyPacer: Pacer.Pacer
   readonly getPacer: Pacer.Pacer
   /** One permit per task_get call that may be in flight. */
-  readonly getPermits: Effect.Semaphore
+  readonly getPermits: Permits
   /** Open while tasks are outstanding: the tasks_ready loop waits on it. */
   readonly busy: Effect.Latch
   /** Milliseconds before a task is asked for directly. */

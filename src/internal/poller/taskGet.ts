@@ -40,7 +40,7 @@ export const fetchOnce = <A, I>(
     span: { name: "TaskPoller.taskGet", attributes: { "dataforseo.task_id": watch.id, "dataforseo.format": format } }
   })
   return Metric.increment(metrics.taskGetCalls).pipe(
-    Effect.zipRight(Effect.either(poller.getPermits.withPermits(1)(call))),
+    Effect.zipRight(Effect.either(poller.getPermits.withPermit(call))),
     Effect.flatMap((reply) =>
       Either.isRight(reply) ? Effect.succeed(readTask(reply.right, watch.id)) : onCallFailure(poller, reply.left)
     )

@@ -1,0 +1,81 @@
+/**
+ * A fair semaphore of single permits: waiters are served first come, first served, and a release wakes one
+ * waiter only. Effect's `Semaphore` wakes every waiter at each release (each checks again and most sleep
+ * again), so thousands of fibers waiting for a few permits (task_get calls, say) cost time quadratic in
+ * their number.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+
+/** Runs effects holding one permit each, at most `permits` at once. */
+export interface Permits {
+  /** Runs `effect` once a permit is free, and frees it when the effect ends (success, failure or interruption). */
+  readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Permits free now. */
+  readonly free: () => number
+  /** Fibers waiting for a permit now. */
+  readonly waiting: () => number
+}
+
+/** A waiter in the queue: `grant` hands it a permit. */
+interface Waiter {
+  /** Handed a permit. */
+  granted: boolean
+  /** Interrupted while it waited: skipped when its turn comes. */
+  gone: boolean
+  readonly grant: () => void
+}
+
+/** A fair semaphore of `permits` permits (at least 1). */
+export const make = (permits: number): Permits => {
+  let free = Math.max(1, Math.floor(permits))
+  // a queue with a moving head: served in order, without shifting the array at each grant
+  let queue: Array<Waiter> = []
+  let head = 0
+  let size = 0
+
+  const release = (): void => {
+    while (head < queue.length) {
+      const next = queue[head++]!
+      if (head > 1024 && head * 2 > queue.length) {
+        queue = queue.slice(head)
+        head = 0
+      }
+      if (next.gone) continue
+      size--
+      next.granted = true
+      next.grant()
+      return
+    }
+    free++
+  }
+
+  const take: Effect.Effect<void> = Effect.suspend(() => {
+    if (free > 0) {
+      free--
+      return Effect.void
+    }
+    return Effect.async<void>((resume) => {
+      const waiter: Waiter = { granted: false, gone: false, grant: () => resume(Effect.void) }
+      queue.push(waiter)
+      size++
+      // interrupted while waiting: leave the queue, or pass on a permit handed over meanwhile
+      return Effect.sync(() => {
+        if (waiter.granted) return release()
+        waiter.gone = true
+        size--
+      })
+    })
+  })
+
+  return {
+    withPermit: (effect) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.zipRight(restore(take), Effect.ensuring(restore(effect), Effect.sync(release)))
+      ),
+    free: () => free,
+    waiting: () => size
+  }
+}
