@@ -25,9 +25,7 @@ export const correlationKey = (task: GoogleOrganic.Task): string => Keyword.sear
 
 /**
  * Tasks read and not yet taken, at most. Posting then goes on for the whole run, as outcomes come out, so a kill at
- * any moment may land on a POST. It also keeps the waits for task_get's permits few: Effect 3's `Semaphore` wakes
- * every waiter at each release, and the poller's 30 permits with thousands of waits take quadratic time (5,000
- * tasks in flight take minutes and gigabytes).
+ * any moment may land on a POST, and each restarted process both resumes tasks and posts new ones.
  */
 export const maxInFlight = 250
 
@@ -71,6 +69,12 @@ export const childEnvironment = (baseUrl: string, ledgerFile: string): Record<st
   DATAFORSEO_TASK_GET_PER_MINUTE: "60000",
   DATAFORSEO_SIMULTANEOUS_REQUESTS: "30"
 })
+
+/**
+ * The variable that tells a child to hold an outcome: after writing that many outcomes, it announces the next one on
+ * stdout (`hold <key>`) and waits a minute before writing it, so that the test kills it while it holds the outcome.
+ */
+export const holdVariable = "CRASH_HOLD_AFTER"
 
 /** One outcome a process took, one JSON line of the outcomes file. */
 export interface OutcomeLine {
