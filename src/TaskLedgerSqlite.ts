@@ -51,7 +51,9 @@ export const layerSqlite: (
 ) => Layer.Layer<TaskLedger, Migrator.MigrationError | SqlError | ConfigError.ConfigError> = internal.layerSqlite
 
 /**
- * `layerSqlite` from configuration; by default the file comes from `DATAFORSEO_LEDGER_FILE`.
+ * `layerSqlite` from configuration; by default the file comes from `DATAFORSEO_LEDGER_FILE`, and `synchronous`
+ * from `DATAFORSEO_LEDGER_SYNC` (`full`, the default, or `normal`: about twice as fast a commit on a disk, safe
+ * from a crash of the process but not of the machine).
  *
  * @since 0.1.0
  */

@@ -49,6 +49,22 @@ describe("TaskLedgerSqlite", () => {
       expect(Option.map(found, (e) => e.request)).toEqual(Option.some({ keyword: "c", depth: 15 }))
     }))
 
+  it.scoped("layerSqliteConfig takes synchronous from DATAFORSEO_LEDGER_SYNC, full or normal", () =>
+    Effect.gen(function*() {
+      const filename = join(yield* tempDir, "sync.sqlite")
+      const withSync = (sync: string) =>
+        Effect.flatMap(TaskLedger, (ledger) => ledger.recordIntents([intent(`sync ${sync}`)])).pipe(
+          Effect.provide(TaskLedgerSqlite.layerSqliteConfig()),
+          Effect.withConfigProvider(ConfigProvider.fromMap(
+            new Map([["DATAFORSEO_LEDGER_FILE", filename], ["DATAFORSEO_LEDGER_SYNC", sync]])
+          ))
+        )
+      yield* withSync("normal")
+      yield* withSync("full")
+      const refused = yield* Effect.flip(withSync("fast"))
+      expect(String(refused)).toContain("DATAFORSEO_LEDGER_SYNC")
+    }))
+
   // What the layer fails with when it cannot open the file: a typed error, never a defect (`flip` lets a
   // defect through, and the test fails with it).
   const openFailure = <E extends { readonly message: string }>(layer: Layer.Layer<TaskLedger, E>) =>

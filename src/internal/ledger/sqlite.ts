@@ -74,8 +74,17 @@ export const layerSqlite = (
     )
   ).pipe(Layer.provide(sqliteClient(options.filename)))
 
+/** The default configuration: the file from `DATAFORSEO_LEDGER_FILE`, `synchronous` from `DATAFORSEO_LEDGER_SYNC`. */
+const fromEnvironment: Config.Config.Wrap<SqliteOptions> = {
+  filename: Config.string("DATAFORSEO_LEDGER_FILE"),
+  synchronous: Config.literal("full", "normal")("DATAFORSEO_LEDGER_SYNC").pipe(
+    Config.option,
+    Config.map(Option.getOrUndefined)
+  )
+}
+
 /** `layerSqlite` from configuration. @see TaskLedgerSqlite.layerSqliteConfig */
 export const layerSqliteConfig = (
-  config: Config.Config.Wrap<SqliteOptions> = { filename: Config.string("DATAFORSEO_LEDGER_FILE") }
+  config: Config.Config.Wrap<SqliteOptions> = fromEnvironment
 ): Layer.Layer<TaskLedger, Migrator.MigrationError | SqlError | ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.map(Config.unwrap(config), layerSqlite))
