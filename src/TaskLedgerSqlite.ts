@@ -52,7 +52,7 @@ export const layerSqlite: (
 
 /**
  * `layerSqlite` from configuration; by default the file comes from `DATAFORSEO_LEDGER_FILE`, and `synchronous`
- * from `DATAFORSEO_LEDGER_SYNC` (`full`, the default, or `normal`: about twice as fast a commit on a disk, safe
+ * from `DATAFORSEO_LEDGER_SYNC` (`full`, the default, or `normal`: a cheaper commit on a disk, safe
  * from a crash of the process but not of the machine).
  *
  * @since 0.1.0
