@@ -17,6 +17,7 @@ import * as Sandbox from "../src/sandbox/Sandbox.js"
 import * as Serp from "../src/Serp.js"
 import * as TaskLedger from "../src/TaskLedger.js"
 import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
+import { faulty } from "./support/poller.js"
 import {
   type AnyOutcome,
   keywords,
@@ -121,18 +122,7 @@ describe("Serp.run over a socket (live clock)", () => {
         // the faults happened: failed task_get calls were asked again
         const calls = (yield* Effect.flatMap(Sandbox.Emulator, (emulator) => emulator.stats)).calls
         expect(calls.task_get.calls).toBeGreaterThan(120)
-      }).pipe(Effect.provide(served({
-        // a reply later than a second is lost; a window of 100 ms brings a pace cut by 40202 back sooner
-        config: { requestTimeout: "1 second", retry: { baseDelay: "100 millis" }, limits: { window: "100 millis" } },
-        sandbox: {
-          slowReply: "2 seconds",
-          limits: { window: "100 millis" },
-          faults: { probability: { tasks_ready: Sandbox.everyFault(0.3), task_get: Sandbox.everyFault(0.3) } }
-        },
-        // A task ends with a transient failure only after maxFailures of them in a row. At 30% a call, 20 in a
-        // row has a chance of 3.5e-11 per task: none of the 120 may fail.
-        poller: { maxFailures: 20, maxBackoff: "500 millis" }
-      }))),
+      }).pipe(Effect.provide(served(faulty))),
     30_000
   )
 

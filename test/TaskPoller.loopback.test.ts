@@ -13,35 +13,15 @@ import * as NaverOrganic from "../src/NaverOrganic.js"
 import * as Sandbox from "../src/sandbox/Sandbox.js"
 import * as TaskBatcher from "../src/TaskBatcher.js"
 import * as TaskPoller from "../src/TaskPoller.js"
-import * as UndiciHttpClient from "../src/UndiciHttpClient.js"
-import { layer, type Setup } from "./support/poller.js"
+import { faulty, layer, loopback, type Setup } from "./support/poller.js"
 
 const naver = (keyword: string): NaverOrganic.Task => ({ keyword })
 const google = (keyword: string): GoogleOrganic.Task => ({ keyword, location_code: 2840, language_code: "en" })
 
 const keywords = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix} ${i}`)
 
-/** The limits' window of both the client and the emulator: a "minute" lasts a second. */
-const limitsWindow = "1 second"
-
 /** The stack over loopback: live clock, compressed limits, tasks done 300 ms after posting. */
-const served = (setup: Setup = {}) =>
-  layer({
-    ...setup,
-    served: UndiciHttpClient.layer,
-    config: {
-      requestTimeout: "10 seconds",
-      ...setup.config,
-      limits: { window: limitsWindow, ...setup.config?.limits }
-    },
-    sandbox: {
-      seed: 19,
-      queueDelay: { normal: "300 millis" },
-      ...setup.sandbox,
-      limits: { window: limitsWindow, ...setup.sandbox?.limits }
-    },
-    poller: { expectedWait: "5 seconds", backoff: "200 millis", maxBackoff: "1 second", ...setup.poller }
-  })
+const served = (setup: Setup = {}) => layer(loopback(setup))
 
 /** Posts tasks through the batcher; every one must be created. */
 const post = <T>(engine: AnyEngine, tasks: ReadonlyArray<T>) =>
@@ -116,18 +96,7 @@ describe("TaskPoller over a socket (UndiciHttpClient, live clock)", () => {
         // each fault is a failed call, asked again
         expect(stats.calls.task_get.calls).toBeGreaterThan(550)
         expect(stats.calls.tasks_ready.calls).toBeGreaterThan(0)
-      }).pipe(Effect.provide(served({
-        // a reply later than a second is lost; a window of 100 ms brings a pace cut by 40202 back sooner
-        config: { requestTimeout: "1 second", retry: { baseDelay: "100 millis" }, limits: { window: "100 millis" } },
-        sandbox: {
-          slowReply: "2 seconds",
-          limits: { window: "100 millis" },
-          faults: { probability: { tasks_ready: Sandbox.everyFault(0.3), task_get: Sandbox.everyFault(0.3) } }
-        },
-        // A task ends with a transient failure only after maxFailures of them in a row. At 30% a call, 20 in a
-        // row has a chance of 3.5e-11 per task: none of the 500 may fail.
-        poller: { maxFailures: 20, maxBackoff: "500 millis" }
-      }))),
+      }).pipe(Effect.provide(served(faulty))),
     60_000
   )
 

@@ -19,34 +19,14 @@ import * as Sandbox from "../../src/sandbox/Sandbox.js"
 import * as Serp from "../../src/Serp.js"
 import * as TaskBatcher from "../../src/TaskBatcher.js"
 import * as TaskLedger from "../../src/TaskLedger.js"
-import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
-import type { Setup } from "./poller.js"
+import { loopback, type Setup } from "./poller.js"
 import { layer as serpLayer } from "./serp.js"
 
-/** The limits' window of both the client and the emulator: a "minute" lasts a second. */
-export const limitsWindow = "1 second"
-
 /**
- * The whole Serp stack over loopback: UndiciHttpClient unless `served` says otherwise, tasks done 300 ms after
- * posting, tasks_ready asked every 50 ms, a task asked for by id after 5 s.
+ * The whole Serp stack over loopback (`loopback`): UndiciHttpClient unless `served` says otherwise, tasks done
+ * 300 ms after posting, a task asked for by id after 5 s.
  */
-export const served = (setup: Setup = {}) =>
-  serpLayer({
-    ...setup,
-    served: setup.served ?? UndiciHttpClient.layer,
-    config: {
-      requestTimeout: "10 seconds",
-      ...setup.config,
-      limits: { window: limitsWindow, ...setup.config?.limits }
-    },
-    sandbox: {
-      seed: 19,
-      queueDelay: { normal: "300 millis" },
-      ...setup.sandbox,
-      limits: { window: limitsWindow, ...setup.sandbox?.limits }
-    },
-    poller: { expectedWait: "5 seconds", backoff: "200 millis", maxBackoff: "1 second", ...setup.poller }
-  })
+export const served = (setup: Setup = {}) => serpLayer(loopback(setup))
 
 /** `n` keywords, `<prefix> 0` to `<prefix> n-1`. */
 export const keywords = (n: number, prefix: string): Array<string> =>
