@@ -17,7 +17,7 @@ import type { Outcome, RunOptions, SerpError, TaskOf } from "../../Serp.js"
 import type { PostedTask, SubmitError, TaskBatcher } from "../../TaskBatcher.js"
 import type { Entry, LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 import type { Result, TaskPoller } from "../../TaskPoller.js"
-import { isStream } from "../stream.js"
+import { forkEach, isStream } from "../stream.js"
 import { countEnded, countPosted, type Counts } from "./progress.js"
 
 /** The services a run works with. */
@@ -203,11 +203,12 @@ export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
         services.batcher.submitStream(engine, admitted(input.tasks, permits, services.counts), {
           correlationKey: input.keyOf
         }).pipe(
-          Stream.mapEffect(
-            (submitted) =>
-              settle(services, engine, { format: options.format, deadline, keyOf: input.keyOf }, submitted),
-            { concurrency: maxInFlight, unordered: true }
-          ),
+          // at most maxInFlight elements in course: the permits bound the tasks read
+          (submitted) =>
+            forkEach(
+              submitted,
+              (one) => settle(services, engine, { format: options.format, deadline, keyOf: input.keyOf }, one)
+            ),
           Stream.tap((outcome) =>
             Effect.zipRight(
               Effect.map(Clock.currentTimeMillis, (now) => countEnded(services.counts, outcome.result, now)),
