@@ -77,12 +77,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
@@ -94,6 +91,15 @@ import * as TaskBatcher from "../../src/TaskBatcher.js"
 import * as TaskLedger from "../../src/TaskLedger.js"
 import * as UndiciHttpClient from "../../src/UndiciHttpClient.js"
 import type { ServerStats } from "./post-server.js"
+import {
+  BenchFailure,
+  check,
+  cpuMillis,
+  median,
+  quantile,
+  sandboxProcess,
+  type Server as SandboxServer
+} from "./support/sandboxProcess.js"
 
 const TASKS = 10_000
 const TASKS_PER_POST = 100
@@ -120,71 +126,10 @@ const generous: SandboxOptions = {
   limits: { perMinute: { task_post: 1e9 }, simultaneous: 1000 }
 }
 
-class BenchFailure extends Error {}
-
-const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.die(new BenchFailure(message)))
-
-/** The `q` quantile of `values` (0.5: the median), interpolated between the two nearest values. */
-const quantile = (values: ReadonlyArray<number>, q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const at = (sorted.length - 1) * q
-  const below = sorted[Math.floor(at)] ?? NaN
-  const above = sorted[Math.ceil(at)] ?? NaN
-  return below + (above - below) * (at - Math.floor(at))
-}
-
-const median = (values: ReadonlyArray<number>): number => quantile(values, 0.5)
-
-const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
-
-// --- the sandbox process ---------------------------------------------------------------------------
-
-interface Server {
-  /** A fresh sandbox with these options; its URL. */
-  readonly serve: (options: SandboxOptions) => Effect.Effect<string>
-  readonly stats: Effect.Effect<ServerStats>
-}
+type Server = SandboxServer<ServerStats>
 
 /** Starts `post-server.ts` for the life of the scope; closing its stdin makes it exit. */
-const server = Effect.gen(function*() {
-  const child = yield* Effect.acquireRelease(
-    Effect.sync(() =>
-      spawn(process.execPath, ["--import", "tsx", join(here, "post-server.ts"), "--child"], {
-        stdio: ["pipe", "pipe", "inherit"]
-      })
-    ),
-    (child) =>
-      Effect.async<void>((resume) => {
-        if (child.exitCode !== null) return resume(Effect.void)
-        const timer = setTimeout(() => child.kill(), 5_000)
-        child.once("exit", () => {
-          clearTimeout(timer)
-          resume(Effect.void)
-        })
-        child.stdin.end()
-      })
-  )
-  const answers = yield* Queue.unbounded<string>()
-  createInterface({ input: child.stdout }).on("line", (line) => Queue.unsafeOffer(answers, line))
-  child.once("exit", (code) => Queue.unsafeOffer(answers, `error the sandbox process exited with code ${code}`))
-
-  const ask = (command: string, expected: string) =>
-    Effect.sync(() => child.stdin.write(`${command}\n`)).pipe(
-      Effect.zipRight(Queue.take(answers)),
-      Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new BenchFailure(`no answer to ${command}`) }),
-      Effect.flatMap((line) =>
-        line.startsWith(`${expected} `)
-          ? Effect.succeed(line.slice(expected.length + 1))
-          : Effect.fail(new BenchFailure(`sandbox process: ${line}`))
-      ),
-      Effect.orDie
-    )
-
-  return {
-    serve: (options) => ask(`serve ${JSON.stringify(options)}`, "url"),
-    stats: Effect.map(ask("stats", "stats"), (json): ServerStats => JSON.parse(json))
-  } satisfies Server
-})
+const server = sandboxProcess<ServerStats>(join(here, "post-server.ts"), ["--child"], "30 seconds")
 
 // --- the library side -----------------------------------------------------------------------------------
 

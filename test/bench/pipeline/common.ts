@@ -5,13 +5,10 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import * as DataForSeoClient from "../../../src/DataForSeoClient.js"
 import * as DataForSeoConfig from "../../../src/DataForSeoConfig.js"
@@ -23,77 +20,30 @@ import * as TaskLedger from "../../../src/TaskLedger.js"
 import * as TaskLedgerSqlite from "../../../src/TaskLedgerSqlite.js"
 import * as TaskPoller from "../../../src/TaskPoller.js"
 import * as UndiciHttpClient from "../../../src/UndiciHttpClient.js"
+import {
+  BenchFailure,
+  check,
+  cpuMillis,
+  median,
+  quantile,
+  sandboxProcess,
+  type Server as SandboxServer
+} from "../support/sandboxProcess.js"
 import type { PipelineServerStats } from "./server.js"
+
+export { BenchFailure, check, cpuMillis, median, quantile }
 
 export const here = dirname(fileURLToPath(import.meta.url))
 export const login = "sandbox"
 export const password = "sandbox"
 
-/** A failed check: the benchmark stops, and `run.ts` reports it. */
-export class BenchFailure extends Error {}
-
-export const check = (ok: boolean, message: string) => (ok ? Effect.void : Effect.die(new BenchFailure(message)))
-
-/** The `q` quantile of `values` (0.5: the median), interpolated between the two nearest values. */
-export const quantile = (values: ReadonlyArray<number>, q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const at = (sorted.length - 1) * q
-  const below = sorted[Math.floor(at)] ?? NaN
-  const above = sorted[Math.ceil(at)] ?? NaN
-  return below + (above - below) * (at - Math.floor(at))
-}
-
-export const median = (values: ReadonlyArray<number>): number => quantile(values, 0.5)
-
-export const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
-
 // --- the sandbox process ---------------------------------------------------------------------------
 
 /** The sandbox process, driven by its line protocol. */
-export interface Server {
-  /** A fresh sandbox with these options; its URL. */
-  readonly serve: (options: SandboxOptions) => Effect.Effect<string>
-  readonly stats: Effect.Effect<PipelineServerStats>
-}
+export type Server = SandboxServer<PipelineServerStats>
 
 /** Starts `server.ts` for the life of the scope; closing its stdin makes it exit. */
-export const server = Effect.gen(function*() {
-  const child = yield* Effect.acquireRelease(
-    Effect.sync(() =>
-      spawn(process.execPath, ["--import", "tsx", join(here, "server.ts")], { stdio: ["pipe", "pipe", "inherit"] })
-    ),
-    (child) =>
-      Effect.async<void>((resume) => {
-        if (child.exitCode !== null) return resume(Effect.void)
-        const timer = setTimeout(() => child.kill(), 5_000)
-        child.once("exit", () => {
-          clearTimeout(timer)
-          resume(Effect.void)
-        })
-        child.stdin.end()
-      })
-  )
-  const answers = yield* Queue.unbounded<string>()
-  createInterface({ input: child.stdout }).on("line", (line) => Queue.unsafeOffer(answers, line))
-  child.once("exit", (code) => Queue.unsafeOffer(answers, `error the sandbox process exited with code ${code}`))
-
-  const ask = (command: string, expected: string) =>
-    Effect.sync(() => child.stdin.write(`${command}\n`)).pipe(
-      Effect.zipRight(Queue.take(answers)),
-      Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new BenchFailure(`no answer to ${command}`) }),
-      Effect.flatMap((line) =>
-        line.startsWith(`${expected} `)
-          ? Effect.succeed(line.slice(expected.length + 1))
-          : Effect.fail(new BenchFailure(`sandbox process: ${line}`))
-      ),
-      Effect.orDie
-    )
-
-  return {
-    serve: (options) => ask(`serve ${JSON.stringify(options)}`, "url"),
-    stats: Effect.map(ask("stats", "stats"), (json): PipelineServerStats => JSON.parse(json))
-  } satisfies Server
-})
+export const server = sandboxProcess<PipelineServerStats>(join(here, "server.ts"), [], "60 seconds")
 
 // --- the library side -----------------------------------------------------------------------------------
 
