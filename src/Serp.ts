@@ -94,7 +94,8 @@ export interface RunOptions<Task, F extends ResultFormat> {
    * Also take up what earlier processes of this run (the batcher's `runId`) left in the ledger for this engine:
    * tasks posted and not collected are collected, intents of unknown outcome are reconciled (and posted when
    * id_list does not list them). They come out first, with their recorded keys. A task of `tasks` whose key is one
-   * of them is not read again. Default false.
+   * of them is not read again. It lists what the ledger holds as the run starts: start it before any other run of
+   * the same run id in this process, whose tasks in flight it would take up too. Default false.
    */
   readonly resume?: boolean | undefined
   /**
