@@ -19,7 +19,7 @@ import * as TaskLedger from "../src/TaskLedger.js"
 import * as TaskLedgerSqlite from "../src/TaskLedgerSqlite.js"
 import { driven } from "./support/batcher.js"
 import { tempDir } from "./support/ledger/sqlite.js"
-import { layer } from "./support/serp.js"
+import { layer, runAll as runWhole } from "./support/serp.js"
 
 const naver = (keyword: string, depth?: number): NaverOrganic.Task =>
   depth === undefined ? { keyword } : { keyword, depth }
@@ -52,12 +52,7 @@ const runAll = <E extends AnyEngine, F extends "regular" | "advanced" | "html">(
   engine: E,
   tasks: Iterable<Serp.TaskOf<E>>,
   options: Serp.RunOptions<Serp.TaskOf<E>, F>
-) =>
-  Effect.flatMap(
-    Serp.Serp,
-    (serp) =>
-      Effect.map(driven(Stream.runCollect(serp.run(engine, tasks, options)), "100 millis"), Chunk.toReadonlyArray)
-  )
+) => driven(runWhole(engine, tasks, options), "100 millis")
 
 describe("Serp.run", () => {
   for (const format of ["regular", "advanced", "html"] as const) {

@@ -97,6 +97,7 @@ import {
   cpuMillis,
   median,
   quantile,
+  runLine,
   sandboxProcess,
   type Server as SandboxServer
 } from "./support/sandboxProcess.js"
@@ -517,16 +518,4 @@ const program = Effect.gen(function*() {
   if (only.has("stream")) yield* stream(sandbox)
 })
 
-const watchdog = setTimeout(() => {
-  console.error(`bench post: not done after ${DEADLINE_MS / 1000} s`)
-  process.exit(1)
-}, DEADLINE_MS)
-watchdog.unref()
-
-Effect.runPromise(Effect.scoped(program)).then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  }
-)
+runLine("post", program, DEADLINE_MS)

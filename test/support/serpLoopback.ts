@@ -6,17 +6,15 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import * as DataForSeoClient from "../../src/DataForSeoClient.js"
 import * as DataForSeoConfig from "../../src/DataForSeoConfig.js"
-import type { AnyEngine, ResultFormat, TaskSide } from "../../src/Engine.js"
+import type { TaskSide } from "../../src/Engine.js"
 import * as Sandbox from "../../src/sandbox/Sandbox.js"
-import * as Serp from "../../src/Serp.js"
+import type * as Serp from "../../src/Serp.js"
 import * as TaskBatcher from "../../src/TaskBatcher.js"
 import * as TaskLedger from "../../src/TaskLedger.js"
 import { loopback, type Setup } from "./poller.js"
@@ -33,15 +31,7 @@ export const keywords = (n: number, prefix: string): Array<string> =>
   Array.from({ length: n }, (_, i) => `${prefix} ${i}`)
 
 /** A whole run, every outcome in the order they came. */
-export const runAll = <E extends AnyEngine, F extends ResultFormat>(
-  engine: E,
-  tasks: Iterable<Serp.TaskOf<E>>,
-  options: Serp.RunOptions<Serp.TaskOf<E>, F>
-) =>
-  Effect.flatMap(
-    Serp.Serp,
-    (serp) => Effect.map(Stream.runCollect(serp.run(engine, tasks, options)), Chunk.toReadonlyArray)
-  )
+export { runAll } from "./serp.js"
 
 /** An outcome of any engine and format, as the helpers read it. */
 export type AnyOutcome = Serp.Outcome<{ readonly keyword: unknown }, { readonly keyword?: string | null | undefined }>

@@ -6,7 +6,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -26,12 +25,13 @@ import {
   cpuMillis,
   median,
   quantile,
+  runLine,
   sandboxProcess,
   type Server as SandboxServer
 } from "../support/sandboxProcess.js"
 import type { PipelineServerStats } from "./server.js"
 
-export { BenchFailure, check, cpuMillis, median, quantile }
+export { BenchFailure, check, cpuMillis, median, quantile, runLine }
 
 export const here = dirname(fileURLToPath(import.meta.url))
 export const login = "sandbox"
@@ -201,19 +201,3 @@ export const verify = (name: string, count: number, run: Drained, sandbox: Serve
     )
     return stats
   })
-
-/** Runs a line's program with a deadline, and exits: 0 when it succeeded, 1 otherwise. */
-export const runLine = (name: string, program: Effect.Effect<void, unknown, Scope.Scope>, deadlineMs: number) => {
-  const watchdog = setTimeout(() => {
-    console.error(`bench ${name}: not done after ${deadlineMs / 1000} s`)
-    process.exit(1)
-  }, deadlineMs)
-  watchdog.unref()
-  Effect.runPromise(Effect.scoped(program)).then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}

@@ -39,6 +39,22 @@ export const median = (values: ReadonlyArray<number>): number => quantile(values
 
 export const cpuMillis = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
 
+/** Runs a benchmark's program with a deadline, and exits: 0 when it succeeded, 1 otherwise. */
+export const runLine = (name: string, program: Effect.Effect<void, unknown, Scope.Scope>, deadlineMs: number) => {
+  const watchdog = setTimeout(() => {
+    console.error(`bench ${name}: not done after ${deadlineMs / 1000} s`)
+    process.exit(1)
+  }, deadlineMs)
+  watchdog.unref()
+  Effect.runPromise(Effect.scoped(program)).then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error)
+      process.exit(1)
+    }
+  )
+}
+
 // --- the sandbox process's side -------------------------------------------------------------------------
 
 /** Serves the line protocol on stdin / stdout; `stats` tells what `stats` answers of the running emulator. */
