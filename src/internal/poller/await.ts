@@ -10,6 +10,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Random from "effect/Random"
 import type * as Schema from "effect/Schema"
@@ -24,12 +25,17 @@ import { fetchOnce } from "./taskGet.js"
 import { recordReady } from "./tasksReady.js"
 
 /** `millis` spread by ±20%, so that tasks posted together do not ask together for ever. */
-const jittered = (millis: number): Effect.Effect<Duration.Duration> =>
-  Effect.map(Random.nextRange(0.8, 1.2), (factor) => Duration.millis(Math.round(millis * factor)))
+const jittered = (millis: number): Effect.Effect<number> =>
+  Effect.map(Random.nextRange(0.8, 1.2), (factor) => Math.round(millis * factor))
 
-/** Sleeps until the wait is woken, or for `delay` at most. */
-const sleepOrWake = (watch: Watch, delay: Duration.Duration): Effect.Effect<void> =>
-  Effect.race(Deferred.await(watch.signal), Effect.sleep(delay))
+/** Sleeps until the wait is woken, or for `millis` at most: an alarm wakes it then. */
+const sleepOrWake = (poller: Poller, watch: Watch, millis: number): Effect.Effect<void> => {
+  const signal = watch.signal
+  return Effect.flatMap(
+    poller.alarms.set(millis, () => Deferred.unsafeDone(signal, Exit.void)),
+    (alarm) => Effect.ensuring(Deferred.await(signal), Effect.sync(alarm.cancel))
+  )
+}
 
 /** The ledger told of a task found ready by task_get itself (not through tasks_ready or a signal). */
 const recordFound = (poller: Poller, watch: Watch): Effect.Effect<void, PollError> => {
@@ -47,13 +53,13 @@ const waitAndFetch = <A, I>(
   schema: Schema.Schema<A, I>
 ): Effect.Effect<A, PollError> =>
   Effect.gen(function*() {
-    let delay = Duration.millis(poller.expectedWait)
+    let delay = poller.expectedWait
     let waits = 0
     let failures = 0
     for (;;) {
       // After a failure the backoff is slept in full. tasks_ready lists a task until it is collected, so
       // its replies would wake the wait at once and retry a failing server at their pace.
-      yield* failures > 0 ? Effect.sleep(delay) : sleepOrWake(watch, delay)
+      yield* failures > 0 ? Effect.sleep(Duration.millis(delay)) : sleepOrWake(poller, watch, delay)
       if (watch.failure !== undefined) return yield* watch.failure
       // a new signal before the call: a wake during the call is not lost
       watch.signal = yield* Deferred.make<void>()

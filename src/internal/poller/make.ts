@@ -13,6 +13,7 @@ import { DataForSeoConfig } from "../../DataForSeoConfig.js"
 import * as Pacer from "../../Pacer.js"
 import { TaskLedger } from "../../TaskLedger.js"
 import { defaultBackoff, defaultMaxBackoff, type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
+import * as Alarms from "../alarms.js"
 import * as Permits from "../permits.js"
 import { rateLimited } from "../waits.js"
 import { awaitResult, results } from "./await.js"
@@ -32,6 +33,7 @@ const makePoller = (options: Options) =>
       ledger: yield* TaskLedger,
       readyPacer: yield* Pacer.make({ limit: limits.tasksReadyPerMinute, window: limits.window, spread: true }),
       getPacer: yield* Pacer.make({ limit: limits.taskGetPerMinute, window: limits.window, spread: true }),
+      alarms: Alarms.make(),
       getPermits: Permits.make(options.concurrency ?? limits.simultaneousRequests),
       busy: yield* Effect.makeLatch(false),
       expectedWait: millis(options.expectedWait, Duration.minutes(2)),

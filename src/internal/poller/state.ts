@@ -14,6 +14,7 @@ import type { EnginePaths } from "../../Engine.js"
 import type * as Pacer from "../../Pacer.js"
 import type { Oldest } from "../../Progress.js"
 import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
+import type { Alarms } from "../alarms.js"
 import type { Permits } from "../permits.js"
 
 /** What the poller needs of an engine: its name and its paths. */
@@ -44,6 +45,8 @@ export interface Poller {
   readonly ledger: TaskLedger.Service
   readonly readyPacer: Pacer.Pacer
   readonly getPacer: Pacer.Pacer
+  /** Wakes waits whose delay has passed. */
+  readonly alarms: Alarms
   /** One permit per task_get call that may be in flight. */
   readonly getPermits: Permits
   /** Open while tasks are outstanding: the tasks_ready loop waits on it. */
