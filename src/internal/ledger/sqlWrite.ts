@@ -47,6 +47,9 @@ type Of<Tag extends Change["_tag"]> = Extract<Change, { readonly _tag: Tag }>
 /** How strictly rows are checked: `all` (the fast path), or all but new intents (a key met is kept: the first intent wins). */
 type Check = "all" | "updates"
 
+/** One statement to run, with its check. */
+type Step = Effect.Effect<void, SqlError | StateMismatch | LedgerStoreError>
+
 const expectRows = (expected: number, updated: number) =>
   updated === expected ? Effect.void : Effect.fail(new StateMismatch({ expected, updated }))
 
@@ -61,15 +64,13 @@ const insertIntents = (
   from: ReadonlyArray<State>,
   changes: ReadonlyArray<Of<"Insert">>,
   check: Check
-) =>
-  Effect.forEach(
-    Arr.chunksOf(changes, rowsPerStatement),
-    (chunk) =>
-      Either.mapLeft(
-        encodeIntents(chunk.map((change) => rowOfEntry(newEntry(change)))),
-        storeError("intent does not encode")
-      ).pipe(
-        Effect.flatMap((rows) =>
+): Array<Step> =>
+  Arr.chunksOf(changes, rowsPerStatement).map((chunk) =>
+    Either.match(
+      encodeIntents(chunk.map((change) => rowOfEntry(newEntry(change)))),
+      {
+        onLeft: (cause) => Effect.fail(storeError("intent does not encode")(cause)),
+        onRight: (rows) =>
           from.length > 0
             ? sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO UPDATE SET
                 run_id = excluded.run_id, engine = excluded.engine, request = excluded.request, tag = excluded.tag,
@@ -80,92 +81,166 @@ const insertIntents = (
                 WHERE dataforseo_task_ledger.state IN ${sql.in(from)}
                 RETURNING correlation_key`.pipe(Effect.flatMap((returned) => expectRows(chunk.length, returned.length)))
             : check === "all"
-            ? sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)}`
-            : sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO NOTHING`
-        )
-      ),
-    { discard: true }
+            ? Effect.asVoid(sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)}`)
+            : Effect.asVoid(
+              sql`INSERT INTO dataforseo_task_ledger ${sql.insert(rows)} ON CONFLICT (correlation_key) DO NOTHING`
+            )
+      }
+    )
   )
 
-/** An UPDATE of many rows at once (`rows`, as VALUES), each row guarded by `where` and the states `from`. */
-const guardedUpdate = (
+/** One column an update sets: its value for a row, cast where PostgreSQL needs the type; `keep`: NULL keeps the column. */
+interface Column<R> {
+  readonly name: string
+  readonly value: (row: R) => string | number | null
+  readonly cast?: "BIGINT" | "DOUBLE PRECISION" | "INTEGER"
+  readonly keep?: boolean
+}
+
+/** How changes of one kind update their rows: the state set, the column naming each row, the other columns set. */
+interface Update<R> {
+  readonly state: State
+  readonly key: "correlation_key" | "task_id"
+  readonly keyOf: (row: R) => string
+  readonly columns: ReadonlyArray<Column<R>>
+}
+
+const cell = <R>(sql: SqlClient.SqlClient, column: Column<R>, row: R): Fragment =>
+  column.cast === undefined ? sql`${column.value(row)}` : sql`CAST(${column.value(row)} AS ${sql.literal(column.cast)})`
+
+const assign = <R>(sql: SqlClient.SqlClient, column: Column<R>, value: Fragment): Fragment => {
+  const name = sql.literal(column.name)
+  return column.keep === true ? sql`${name} = COALESCE(${value}, ${name})` : sql`${name} = ${value}`
+}
+
+/** One row updated by a plain UPDATE: the statement most writes are (one task collected), and the cheapest. */
+const updateOne = <R>(sql: SqlClient.SqlClient, update: Update<R>, from: ReadonlyArray<State>, row: R) =>
+  sql`UPDATE dataforseo_task_ledger SET ${
+    sql.csv([sql.literal(`state = '${update.state}'`), ...update.columns.map((c) => assign(sql, c, cell(sql, c, row)))])
+  } WHERE ${sql.literal(update.key)} = ${update.keyOf(row)} AND state IN ${sql.in(from)}
+    RETURNING correlation_key`
+
+/** Many rows updated at once, their values as VALUES. */
+const updateMany = <R>(
   sql: SqlClient.SqlClient,
-  set: Fragment,
-  where: Fragment,
+  update: Update<R>,
   from: ReadonlyArray<State>,
-  rows: ReadonlyArray<Fragment>
+  rows: ReadonlyArray<R>
 ) =>
-  Effect.forEach(
-    Arr.chunksOf(rows, rowsPerStatement),
-    (chunk) =>
-      sql`UPDATE dataforseo_task_ledger SET ${set}
-        FROM (VALUES ${sql.csv(chunk)}) AS v
-        WHERE ${where} AND state IN ${sql.in(from)}
-        RETURNING correlation_key`.pipe(Effect.flatMap((updated) => expectRows(chunk.length, updated.length))),
-    { discard: true }
+  sql`UPDATE dataforseo_task_ledger SET ${
+    sql.csv([
+      sql.literal(`state = '${update.state}'`),
+      ...update.columns.map((c, i) => assign(sql, c, sql.literal(`v.column${i + 2}`)))
+    ])
+  }
+    FROM (VALUES ${
+    sql.csv(rows.map((row) => sql`(${update.keyOf(row)}, ${sql.csv(update.columns.map((c) => cell(sql, c, row)))})`))
+  }) AS v
+    WHERE ${sql.literal(update.key)} = v.column1 AND state IN ${sql.in(from)}
+    RETURNING correlation_key`
+
+/** The statements updating `rows`, each row guarded by its key and the states `from`. */
+const guardedUpdate = <R>(
+  sql: SqlClient.SqlClient,
+  update: Update<R>,
+  from: ReadonlyArray<State>,
+  rows: ReadonlyArray<R>
+): Array<Step> =>
+  Arr.chunksOf(rows, rowsPerStatement).map((chunk) =>
+    Effect.flatMap(
+      chunk.length === 1 ? updateOne(sql, update, from, chunk[0]) : updateMany(sql, update, from, chunk),
+      (updated) => expectRows(chunk.length, updated.length)
+    )
   )
+
+const postedUpdate: Update<Of<"Posted">> = {
+  state: "posted",
+  key: "correlation_key",
+  keyOf: (c) => c.correlationKey,
+  columns: [
+    { name: "task_id", value: (c) => c.taskId },
+    { name: "cost", value: (c) => c.cost, cast: "DOUBLE PRECISION" },
+    { name: "posted_at", value: (c) => c.at, cast: "BIGINT" }
+  ]
+}
+
+const readyUpdate: Update<Of<"Ready">> = {
+  state: "ready",
+  key: "task_id",
+  keyOf: (c) => c.taskId,
+  columns: [{ name: "ready_at", value: (c) => c.at, cast: "BIGINT" }]
+}
+
+/** A collected row: its result already encoded as JSON. */
+interface CollectedRow {
+  readonly taskId: string
+  readonly at: number
+  readonly result: string | null
+}
+
+const collectedUpdate: Update<CollectedRow> = {
+  state: "collected",
+  key: "task_id",
+  keyOf: (c) => c.taskId,
+  columns: [
+    { name: "collected_at", value: (c) => c.at, cast: "BIGINT" },
+    { name: "result", value: (c) => c.result }
+  ]
+}
+
+const failedUpdate: Update<Of<"Failed">> = {
+  state: "failed",
+  key: "correlation_key",
+  keyOf: (c) => c.correlationKey,
+  columns: [
+    { name: "failed_at", value: (c) => c.at, cast: "BIGINT" },
+    { name: "failure_code", value: (c) => c.code, cast: "INTEGER" },
+    { name: "failure_message", value: (c) => c.message },
+    { name: "failure_billed", value: (c) => (c.billed ? 1 : 0), cast: "INTEGER" },
+    { name: "task_id", value: (c) => orNull(c.taskId), keep: true },
+    { name: "cost", value: (c) => orNull(c.cost), cast: "DOUBLE PRECISION", keep: true }
+  ]
+}
 
 const resultJson = (result: unknown) =>
   Either.mapLeft(encodeResult(result === undefined ? null : result), storeError("result does not encode"))
 
-/** Writes the changes of one kind that expect the same states. */
+/** The collected rows of `changes`, their results encoded. */
+const collectedRows = (
+  changes: ReadonlyArray<Of<"Collected">>
+): Either.Either<Array<CollectedRow>, LedgerStoreError> => {
+  const rows: Array<CollectedRow> = []
+  for (const c of changes) {
+    const result = resultJson(c.result)
+    if (Either.isLeft(result)) return Either.left(result.left)
+    rows.push({ taskId: c.taskId, at: c.at, result: result.right })
+  }
+  return Either.right(rows)
+}
+
+/** The statements writing the changes of one kind that expect the same states. */
 const writeKind = (
   sql: SqlClient.SqlClient,
   tag: Change["_tag"],
   from: ReadonlyArray<State>,
   changes: ReadonlyArray<Change>,
   check: Check
-): Effect.Effect<void, SqlError | StateMismatch | LedgerStoreError> => {
+): Array<Step> => {
   const only = <T extends Change["_tag"]>(t: T) => changes.filter((c): c is Of<T> => c._tag === t)
   switch (tag) {
     case "Insert":
       return insertIntents(sql, from, only("Insert"), check)
     case "Posted":
-      return guardedUpdate(
-        sql,
-        sql`state = 'posted', task_id = v.column2, cost = v.column3, posted_at = v.column4`,
-        sql`correlation_key = v.column1`,
-        from,
-        only("Posted").map((c) =>
-          sql`(${c.correlationKey}, ${c.taskId}, CAST(${c.cost} AS DOUBLE PRECISION), CAST(${c.at} AS BIGINT))`
-        )
-      )
+      return guardedUpdate(sql, postedUpdate, from, only("Posted"))
     case "Ready":
-      return guardedUpdate(
-        sql,
-        sql`state = 'ready', ready_at = v.column2`,
-        sql`task_id = v.column1`,
-        from,
-        only("Ready").map((c) => sql`(${c.taskId}, CAST(${c.at} AS BIGINT))`)
-      )
+      return guardedUpdate(sql, readyUpdate, from, only("Ready"))
     case "Collected":
-      return Effect.forEach(
-        only("Collected"),
-        (c) => Either.map(resultJson(c.result), (result) => sql`(${c.taskId}, CAST(${c.at} AS BIGINT), ${result})`)
-      ).pipe(
-        Effect.flatMap((rows) =>
-          guardedUpdate(
-            sql,
-            sql`state = 'collected', collected_at = v.column2, result = v.column3`,
-            sql`task_id = v.column1`,
-            from,
-            rows
-          )
-        )
-      )
+      return Either.match(collectedRows(only("Collected")), {
+        onLeft: (error) => [Effect.fail(error)],
+        onRight: (rows) => guardedUpdate(sql, collectedUpdate, from, rows)
+      })
     case "Failed":
-      return guardedUpdate(
-        sql,
-        sql`state = 'failed', failed_at = v.column2, failure_code = v.column3, failure_message = v.column4,
-          failure_billed = v.column5, task_id = COALESCE(v.column6, task_id), cost = COALESCE(v.column7, cost)`,
-        sql`correlation_key = v.column1`,
-        from,
-        only("Failed").map((c) =>
-          sql`(${c.correlationKey}, CAST(${c.at} AS BIGINT), CAST(${c.code} AS INTEGER), ${c.message}, CAST(${
-            c.billed ? 1 : 0
-          } AS INTEGER), ${orNull(c.taskId)}, CAST(${orNull(c.cost)} AS DOUBLE PRECISION))`
-        )
-      )
+      return guardedUpdate(sql, failedUpdate, from, only("Failed"))
   }
 }
 
@@ -182,18 +257,24 @@ const byFrom = (changes: ReadonlyArray<Change>, tag: Change["_tag"]): Array<[Rea
   return Array.from(groups.values())
 }
 
-/** Writes planned changes, part by part and kind by kind (`orderedParts`, `changeOrder`). */
-export const writeChanges = (sql: SqlClient.SqlClient, changes: ReadonlyArray<Change>, check: Check) =>
-  Effect.forEach(
-    orderedParts(changes),
-    (part) =>
-      Effect.forEach(changeOrder, (tag) =>
-        Effect.forEach(byFrom(part, tag), ([from, ofKind]) =>
-          writeKind(sql, tag, from, ofKind, check), { discard: true }), {
-        discard: true
-      }),
-    { discard: true }
-  )
+/** The statements of planned changes, part by part and kind by kind (`orderedParts`, `changeOrder`), in order. */
+const stepsOf = (sql: SqlClient.SqlClient, changes: ReadonlyArray<Change>, check: Check): Array<Step> => {
+  const steps: Array<Step> = []
+  for (const part of orderedParts(changes)) {
+    for (const tag of changeOrder) {
+      for (const [from, ofKind] of byFrom(part, tag)) steps.push(...writeKind(sql, tag, from, ofKind, check))
+    }
+  }
+  return steps
+}
+
+/** Writes planned changes, one statement after the other. */
+export const writeChanges = (sql: SqlClient.SqlClient, changes: ReadonlyArray<Change>, check: Check): Step =>
+  Effect.suspend(() => {
+    const steps = stepsOf(sql, changes, check)
+    const [only, ...more] = steps
+    return only !== undefined && more.length === 0 ? only : Effect.forEach(steps, (step) => step, { discard: true })
+  })
 
 const loadSnapshots = (sql: SqlClient.SqlClient, column: "correlation_key" | "task_id", refs: ReadonlyArray<string>) =>
   Effect.forEach(
@@ -254,24 +335,30 @@ const applySlow = (sql: SqlClient.SqlClient, writes: ReadonlyArray<Write>, now: 
   )
 
 /**
- * Writes a group in one transaction: the fast path when the group can be presumed, else (or when a row is
- * not where it was presumed) the slow path, which is also idempotent after a fast path that committed but
- * reported an error. The outcome of each write, in order.
+ * The fast path: the presumed changes in one transaction. A single change is one statement on one row,
+ * atomic without a transaction: it changes its row or nothing, and commits as the store is set to.
+ */
+const applyFast = (sql: SqlClient.SqlClient, changes: ReadonlyArray<Change>): Step => {
+  const write = writeChanges(sql, changes, "all")
+  return changes.length === 1 ? write : sql.withTransaction(write)
+}
+
+/**
+ * Writes a group atomically: the fast path when the group can be presumed, else (or when a row is not
+ * where it was presumed) the slow path in one transaction, which is also idempotent after a fast path
+ * that committed but reported an error. The outcome of each write, in order.
  */
 export const writeGroup = (
   sql: SqlClient.SqlClient,
   writes: ReadonlyArray<Write>,
   now: number
-): Effect.Effect<ReadonlyArray<Either.Either<unknown, InvalidTransition>>, SqlError | LedgerStoreError> =>
-  Effect.gen(function*() {
-    const presumed = presume(writes, now)
-    const fastDone = presumed === undefined ?
-      false :
-      yield* sql.withTransaction(writeChanges(sql, presumed, "all")).pipe(
-        Effect.as(true),
-        Effect.catchAll(() => Effect.succeed(false))
-      )
-    return fastDone
-      ? writes.map(() => Either.right(undefined))
-      : yield* sql.withTransaction(applySlow(sql, writes, now))
-  })
+): Effect.Effect<ReadonlyArray<Either.Either<unknown, InvalidTransition>>, SqlError | LedgerStoreError> => {
+  const slow = Effect.suspend(() => sql.withTransaction(applySlow(sql, writes, now)))
+  const presumed = presume(writes, now)
+  return presumed === undefined ? slow : applyFast(sql, presumed).pipe(
+    Effect.matchEffect({
+      onFailure: () => slow,
+      onSuccess: () => Effect.succeed(writes.map(() => Either.right(undefined)))
+    })
+  )
+}
