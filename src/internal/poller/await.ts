@@ -1,17 +1,24 @@
 /**
- * The waits: one task's result (`awaitResult`), and a stream of tasks with their outcomes (`results`). A wait
- * sleeps until its task shows ready or it is time to ask task_get by id, asks, and backs off with jitter while
- * the task is not ready.
+ * The waits: one task's result (`awaitResult`), a stream of tasks with their outcomes (`results`), and the
+ * workers that ask task_get for the waits due.
+ *
+ * A wait is plain data, not a fiber: its caller's fiber is parked until the outcome comes. It sleeps on an alarm
+ * until its task shows ready or it is time to ask task_get by id. Then it is queued as due, and one of the
+ * poller's workers (as many as task_get calls may be in flight) asks for it, and either ends it or puts it to
+ * sleep again, with backoff and jitter while the task is not ready.
  *
  * @since 0.1.0
  * @internal
  */
-import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -20,80 +27,161 @@ import type { PostedTask } from "../../TaskBatcher.js"
 import { metrics, type PollError } from "../../TaskPoller.js"
 import { isStream } from "../stream.js"
 import type { EngineRef, Poller, Watch } from "./state.js"
-import { register, unregister } from "./state.js"
-import { fetchOnce } from "./taskGet.js"
+import { enqueue, register, takeDue, unregister } from "./state.js"
+import { fetchOnce, type Step } from "./taskGet.js"
 import { recordReady } from "./tasksReady.js"
+
+/** What a task_get call for a wait leaves to do: nothing (the wait ended), or wait, or retry. */
+type Verdict = { readonly _tag: "Ended" } | Exclude<Step<never>, { readonly _tag: "Done" }>
+
+const ended: Verdict = { _tag: "Ended" }
 
 /** `millis` spread by ±20%, so that tasks posted together do not ask together for ever. */
 const jittered = (millis: number): Effect.Effect<number> =>
   Effect.map(Random.nextRange(0.8, 1.2), (factor) => Math.round(millis * factor))
 
-/** Sleeps until the wait is woken, or for `millis` at most: an alarm wakes it then. */
-const sleepOrWake = (poller: Poller, watch: Watch, millis: number): Effect.Effect<void> => {
-  const signal = watch.signal
-  return Effect.flatMap(
-    poller.alarms.set(millis, () => Deferred.unsafeDone(signal, Exit.void)),
-    (alarm) => Effect.ensuring(Deferred.await(signal), Effect.sync(alarm.cancel))
-  )
+/** Puts a wait to sleep for `millis`: its alarm queues it as due then. */
+const sleep = (poller: Poller, watch: Watch, millis: number): Effect.Effect<void> => {
+  watch.state = "sleeping"
+  return Effect.map(poller.alarms.set(millis, () => enqueue(poller, watch)), (alarm) => {
+    // ended meanwhile (interrupted): the alarm has nothing to wake
+    if (watch.state === "sleeping") watch.alarm = alarm
+    else alarm.cancel()
+  })
+}
+
+/** Counts the outcome of one wait. */
+const count = (outcome: Either.Either<unknown, PollError>): Effect.Effect<void> =>
+  Either.isRight(outcome)
+    ? Metric.increment(metrics.results)
+    : Metric.increment(
+      Metric.tagged(
+        Metric.tagged(metrics.errors, "error", outcome.left._tag),
+        "code",
+        "code" in outcome.left ? String(outcome.left.code) : "none"
+      )
+    )
+
+/** Ends a wait that a caller still waits for: `hand` gives the caller the outcome. */
+const end = (
+  poller: Poller,
+  watch: Watch,
+  outcome: Either.Either<unknown, PollError>,
+  hand: () => void
+): Effect.Effect<void> => {
+  if (watch.state === "done") return Effect.void
+  watch.state = "done"
+  unregister(poller, watch)
+  return Effect.map(count(outcome), hand)
+}
+
+/** Ends a wait with an error. */
+const endWith = (poller: Poller, watch: Watch, error: PollError): Effect.Effect<void> =>
+  end(poller, watch, Either.left(error), () => watch.fail(Cause.fail(error)))
+
+/** Ends a wait whose call died (a bug): the caller dies with the same cause. */
+const defect = (poller: Poller, watch: Watch, cause: Cause.Cause<never>): void => {
+  watch.state = "done"
+  unregister(poller, watch)
+  watch.fail(cause)
+}
+
+/** A caller parked until its wait ends: its fiber's resume, or the outcome kept until it parks. */
+interface Parked<A> {
+  resume: ((outcome: Effect.Effect<A, PollError>) => void) | undefined
+  kept: Effect.Effect<A, PollError> | undefined
+}
+
+const hand = <A>(parked: Parked<A>, outcome: Effect.Effect<A, PollError>): void => {
+  if (parked.resume === undefined) parked.kept = outcome
+  else parked.resume(outcome)
 }
 
 /** The ledger told of a task found ready by task_get itself (not through tasks_ready or a signal). */
-const recordFound = (poller: Poller, watch: Watch): Effect.Effect<void, PollError> => {
-  if (watch.recorded) return Effect.void
+const recordFound = (poller: Poller, watch: Watch): Effect.Effect<PollError | undefined> => {
+  if (watch.recorded) return Effect.succeed(undefined)
   watch.recorded = true
   poller.seenReady++
-  return Effect.flatMap(recordReady(poller, [watch.id]), (failure) => failure === undefined ? Effect.void : failure)
+  return recordReady(poller, [watch.id])
 }
 
-/** The wait's loop: sleep, ask, and again until the task's outcome is known. */
-const waitAndFetch = <A, I>(
+/** One task_get call for a wait; a result (or a final error) ends the wait and hands the caller its outcome. */
+const fetchFor = <A, I>(
   poller: Poller,
   watch: Watch,
-  format: ResultFormat,
-  schema: Schema.Schema<A, I>
-): Effect.Effect<A, PollError> =>
-  Effect.gen(function*() {
-    let delay = poller.expectedWait
-    let waits = 0
-    let failures = 0
-    for (;;) {
-      // After a failure the backoff is slept in full. tasks_ready lists a task until it is collected, so
-      // its replies would wake the wait at once and retry a failing server at their pace.
-      yield* failures > 0 ? Effect.sleep(Duration.millis(delay)) : sleepOrWake(poller, watch, delay)
-      if (watch.failure !== undefined) return yield* watch.failure
-      // a new signal before the call: a wake during the call is not lost
-      watch.signal = yield* Deferred.make<void>()
-      watch.asked++
-      const step = yield* fetchOnce(poller, watch, format, schema)
-      if (step._tag === "Done") {
-        if (Either.isLeft(step.outcome)) return yield* step.outcome
-        yield* recordFound(poller, watch)
-        return step.outcome.right
+  schema: Schema.Schema<A, I>,
+  parked: Parked<A>
+): Effect.Effect<Verdict> =>
+  Effect.flatMap(fetchOnce(poller, watch, watch.format, schema), (step): Effect.Effect<Verdict> => {
+    if (step._tag !== "Done") return Effect.succeed(step)
+    const outcome = step.outcome
+    if (Either.isLeft(outcome)) return Effect.as(endWith(poller, watch, outcome.left), ended)
+    return Effect.flatMap(recordFound(poller, watch), (failure) =>
+      Effect.as(
+        failure === undefined
+          ? end(poller, watch, outcome, () => hand(parked, Effect.succeed(outcome.right)))
+          : endWith(poller, watch, failure),
+        ended
+      ))
+  })
+
+/** One task_get call for a due wait, then the wait's next sleep, or its end. */
+const serve = (poller: Poller, watch: Watch): Effect.Effect<void> => {
+  if (watch.failure !== undefined) return endWith(poller, watch, watch.failure)
+  watch.state = "fetching"
+  watch.woken = false
+  watch.asked++
+  const call = Option.isSome(watch.parent) ? Effect.withParentSpan(watch.call, watch.parent.value) : watch.call
+  // in a fiber of its own, which `cancel` interrupts: a wait whose caller is gone stops its call
+  const inFlight = Effect.tap(Effect.fork(call), (fiber) => {
+    watch.inFlight = fiber
+  })
+  return Effect.flatMap(Effect.flatMap(inFlight, Fiber.await), (exit): Effect.Effect<void> => {
+    watch.inFlight = undefined
+    if (watch.state === "done") return Effect.void // ended, or interrupted during the call
+    if (Exit.isFailure(exit)) return Effect.sync(() => defect(poller, watch, exit.cause))
+    const verdict = exit.value
+    switch (verdict._tag) {
+      case "Ended":
+        return Effect.void
+      case "Wait": {
+        watch.failures = 0
+        if (watch.failure !== undefined) return endWith(poller, watch, watch.failure)
+        if (watch.woken) return Effect.sync(() => enqueue(poller, watch))
+        const backoff = Math.min(poller.maxBackoff, poller.backoff * 2 ** watch.waits++)
+        return Effect.flatMap(jittered(backoff), (millis) => sleep(poller, watch, millis))
       }
-      if (step._tag === "Wait") {
-        failures = 0
-        delay = yield* jittered(Math.min(poller.maxBackoff, poller.backoff * 2 ** waits++))
-      } else {
-        if (++failures >= poller.maxFailures) return yield* step.error
-        delay = yield* jittered(Math.min(poller.maxBackoff, poller.retryDelay * 2 ** (failures - 1)))
+      case "Retry": {
+        if (++watch.failures >= poller.maxFailures) return endWith(poller, watch, verdict.error)
+        const backoff = Math.min(poller.maxBackoff, poller.retryDelay * 2 ** (watch.failures - 1))
+        return Effect.flatMap(jittered(backoff), (millis) => sleep(poller, watch, millis))
       }
     }
   })
+}
 
-/** Counts the outcome of one wait. */
-const counted = <A>(effect: Effect.Effect<A, PollError>): Effect.Effect<A, PollError> =>
-  effect.pipe(
-    Effect.tap(() => Metric.increment(metrics.results)),
-    Effect.tapError((error) =>
-      Metric.increment(
-        Metric.tagged(
-          Metric.tagged(metrics.errors, "error", error._tag),
-          "code",
-          "code" in error ? String(error.code) : "none"
-        )
-      )
-    )
-  )
+/** The next wait due, once there is one. */
+const nextDue = (poller: Poller): Effect.Effect<Watch> =>
+  Effect.suspend(() => {
+    const watch = takeDue(poller)
+    if (watch !== undefined) return Effect.succeed(watch)
+    poller.dueLatch.unsafeClose()
+    return Effect.zipRight(poller.dueLatch.await, nextDue(poller))
+  })
+
+/** One worker: asks task_get for the waits due, one at a time, for ever. */
+export const worker = (poller: Poller): Effect.Effect<never> =>
+  Effect.forever(Effect.flatMap(nextDue(poller), (watch) => serve(poller, watch)))
+
+/** Ends a wait whose caller was interrupted: it is forgotten, and a call in course for it is ignored. */
+const cancel = (poller: Poller, watch: Watch): void => {
+  if (watch.state === "done") return
+  watch.state = "done"
+  watch.alarm?.cancel()
+  watch.alarm = undefined
+  watch.inFlight?.unsafeInterruptAsFork(FiberId.none)
+  unregister(poller, watch)
+}
 
 /** One task's result, once it is ready, in `format`, decoded with `schema`. */
 export const awaitResult = <A, I>(
@@ -103,10 +191,25 @@ export const awaitResult = <A, I>(
   format: ResultFormat,
   schema: Schema.Schema<A, I>
 ): Effect.Effect<A, PollError> =>
-  Effect.acquireUseRelease(
-    register(poller, engine, taskId),
-    (watch) => counted(waitAndFetch(poller, watch, format, schema)),
-    (watch) => unregister(poller, watch)
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const parked: Parked<A> = { resume: undefined, kept: undefined }
+      const watch: Watch = register(poller, {
+        engine,
+        id: taskId,
+        format,
+        parent: yield* Effect.option(Effect.currentSpan),
+        call: Effect.suspend(() => fetchFor(poller, watch, schema, parked)),
+        fail: (cause) => hand(parked, Effect.failCause(cause))
+      }, yield* Clock.currentTimeMillis)
+      if (poller.early.delete(taskId)) enqueue(poller, watch)
+      else yield* sleep(poller, watch, poller.expectedWait)
+      return yield* restore(Effect.async<A, PollError>((resume) => {
+        if (parked.kept !== undefined) return resume(parked.kept)
+        parked.resume = resume
+        return Effect.sync(() => cancel(poller, watch))
+      }))
+    })
   )
 
 /** Each task with its outcome, as outcomes come; at most `maxOutstanding` tasks waited for at once. */

@@ -14,9 +14,8 @@ import * as Pacer from "../../Pacer.js"
 import { TaskLedger } from "../../TaskLedger.js"
 import { defaultBackoff, defaultMaxBackoff, type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
 import * as Alarms from "../alarms.js"
-import * as Permits from "../permits.js"
 import { rateLimited } from "../waits.js"
-import { awaitResult, results } from "./await.js"
+import { awaitResult, results, worker } from "./await.js"
 import { oldest, type Poller } from "./state.js"
 import { readyLoop, signalReady } from "./tasksReady.js"
 
@@ -34,7 +33,10 @@ const makePoller = (options: Options) =>
       readyPacer: yield* Pacer.make({ limit: limits.tasksReadyPerMinute, window: limits.window, spread: true }),
       getPacer: yield* Pacer.make({ limit: limits.taskGetPerMinute, window: limits.window, spread: true }),
       alarms: Alarms.make(),
-      getPermits: Permits.make(options.concurrency ?? limits.simultaneousRequests),
+      concurrency: options.concurrency ?? limits.simultaneousRequests,
+      due: [],
+      dueHead: 0,
+      dueLatch: yield* Effect.makeLatch(false),
       busy: yield* Effect.makeLatch(false),
       expectedWait: millis(options.expectedWait, Duration.minutes(2)),
       backoff: millis(options.backoff, defaultBackoff),
@@ -56,6 +58,7 @@ export const make = (options: Options = {}) =>
   Effect.gen(function*() {
     const poller = yield* makePoller(options)
     yield* Effect.forkScoped(readyLoop(poller))
+    for (let i = 0; i < poller.concurrency; i++) yield* Effect.forkScoped(worker(poller))
     const service: Service = {
       awaitResult: (engine, taskId, { format }) =>
         awaitResult(poller, engine, taskId, format, engine[resultSchemaKeys[format]]),

@@ -5,17 +5,19 @@
  * @since 0.1.0
  * @internal
  */
-import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
+import type * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import type * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
 import type { Service as Client } from "../../DataForSeoClient.js"
-import type { EnginePaths } from "../../Engine.js"
+import type { DataForSeoError } from "../../DataForSeoError.js"
+import type { EnginePaths, ResultFormat } from "../../Engine.js"
 import type * as Pacer from "../../Pacer.js"
 import type { Oldest } from "../../Progress.js"
 import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
-import type { Alarms } from "../alarms.js"
-import type { Permits } from "../permits.js"
+import type { PollError } from "../../TaskPoller.js"
+import type { Alarm, Alarms } from "../alarms.js"
 
 /** What the poller needs of an engine: its name and its paths. */
 export interface EngineRef {
@@ -23,16 +25,40 @@ export interface EngineRef {
   readonly paths: EnginePaths
 }
 
-/** One wait for one task's result. Several waits may share a task id (other formats, other callers). */
+/** Where a wait stands. */
+export type WatchState = "sleeping" | "due" | "fetching" | "done"
+
+/**
+ * One wait for one task's result. Several waits may share a task id (other formats, other callers). A wait is
+ * plain data: it sleeps on an alarm, is queued as due when its alarm rings or its task shows ready, and the
+ * poller's workers ask task_get for it. Its caller's fiber is parked until `resume` hands it the outcome.
+ */
 export interface Watch {
   readonly id: string
   readonly engine: EngineRef
+  readonly format: ResultFormat
+  /** The caller's span: the task_get calls made for the wait are its children. */
+  readonly parent: Option.Option<Tracer.AnySpan>
+  /** One task_get call; on a result or a final error it ends the wait and hands the caller its outcome. */
+  readonly call: Effect.Effect<
+    { readonly _tag: "Ended" | "Wait" } | { readonly _tag: "Retry"; readonly error: DataForSeoError }
+  >
+  /** Hands the caller a failure. */
+  readonly fail: (cause: Cause.Cause<PollError>) => void
   /** When the wait began (epoch ms). */
   readonly since: number
-  /** Completed to wake the wait: the task shows ready, or it is time to ask task_get. Replaced after each wake. */
-  signal: Deferred.Deferred<void>
+  state: WatchState
+  /** The alarm of a sleeping wait. */
+  alarm: Alarm | undefined
+  /** The task_get call in course for the wait. */
+  inFlight: Fiber.RuntimeFiber<unknown> | undefined
+  /** Set by a wake-up during a task_get call: the wait asks again at once if the task was not ready. */
+  woken: boolean
   /** task_get calls made for this wait. */
   asked: number
+  /** "Not yet" replies in a row, and transient failures in a row. */
+  waits: number
+  failures: number
   /** Whether the ledger holds this task ready (or was asked to record it). */
   recorded: boolean
   /** Set when recording the task ready failed in the store: the wait ends with it. */
@@ -47,8 +73,13 @@ export interface Poller {
   readonly getPacer: Pacer.Pacer
   /** Wakes waits whose delay has passed. */
   readonly alarms: Alarms
-  /** One permit per task_get call that may be in flight. */
-  readonly getPermits: Permits
+  /** task_get calls in flight at once: the number of workers. */
+  readonly concurrency: number
+  /** Waits due for a task_get call, in the order they became due, from `dueHead` on. */
+  due: Array<Watch>
+  dueHead: number
+  /** Open while waits are due: idle workers wait on it. */
+  readonly dueLatch: Effect.Latch
   /** Open while tasks are outstanding: the tasks_ready loop waits on it. */
   readonly busy: Effect.Latch
   /** Milliseconds before a task is asked for directly. */
@@ -78,32 +109,85 @@ export interface Poller {
 /** How many early ready signals the poller keeps. */
 export const earlySignals = 10_000
 
-/** A new wait for `id`, registered: the tasks_ready loop starts if it was idle. */
-export const register = (poller: Poller, engine: EngineRef, id: string): Effect.Effect<Watch> =>
-  Effect.zipWith(Deferred.make<void>(), Clock.currentTimeMillis, (signal, since) => {
-    const watch: Watch = { id, engine, since, signal, asked: 0, recorded: false, failure: undefined }
-    if (poller.early.delete(id)) Deferred.unsafeDone(signal, Exit.void)
-    const same = poller.watches.get(id)
-    if (same === undefined) poller.watches.set(id, new Set([watch]))
-    else same.add(watch)
-    const counted = poller.engines.get(engine.name)
-    if (counted === undefined) poller.engines.set(engine.name, { engine, count: 1 })
-    else counted.count++
-    poller.count++
-    poller.busy.unsafeOpen()
-    return watch
-  })
+/** What a new wait is for. */
+export interface WatchFor {
+  readonly engine: EngineRef
+  readonly id: string
+  readonly format: ResultFormat
+  readonly parent: Option.Option<Tracer.AnySpan>
+  readonly call: Watch["call"]
+  readonly fail: Watch["fail"]
+}
+
+/** A new wait, registered (not yet due): the tasks_ready loop starts if it was idle. */
+export const register = (poller: Poller, what: WatchFor, since: number): Watch => {
+  const watch: Watch = {
+    ...what,
+    since,
+    state: "sleeping",
+    alarm: undefined,
+    inFlight: undefined,
+    woken: false,
+    asked: 0,
+    waits: 0,
+    failures: 0,
+    recorded: false,
+    failure: undefined
+  }
+  const same = poller.watches.get(what.id)
+  if (same === undefined) poller.watches.set(what.id, new Set([watch]))
+  else same.add(watch)
+  const counted = poller.engines.get(what.engine.name)
+  if (counted === undefined) poller.engines.set(what.engine.name, { engine: what.engine, count: 1 })
+  else counted.count++
+  poller.count++
+  poller.busy.unsafeOpen()
+  return watch
+}
 
 /** Removes a wait. The tasks_ready loop closes its latch itself once nothing is outstanding. */
-export const unregister = (poller: Poller, watch: Watch): Effect.Effect<void> =>
-  Effect.sync(() => {
-    const same = poller.watches.get(watch.id)
-    if (same === undefined || !same.delete(watch)) return
-    if (same.size === 0) poller.watches.delete(watch.id)
-    const counted = poller.engines.get(watch.engine.name)
-    if (counted !== undefined && --counted.count === 0) poller.engines.delete(watch.engine.name)
-    poller.count--
-  })
+export const unregister = (poller: Poller, watch: Watch): void => {
+  const same = poller.watches.get(watch.id)
+  if (same === undefined || !same.delete(watch)) return
+  if (same.size === 0) poller.watches.delete(watch.id)
+  const counted = poller.engines.get(watch.engine.name)
+  if (counted !== undefined && --counted.count === 0) poller.engines.delete(watch.engine.name)
+  poller.count--
+}
+
+/** Queues a wait for a task_get call. */
+export const enqueue = (poller: Poller, watch: Watch): void => {
+  watch.alarm?.cancel()
+  watch.alarm = undefined
+  watch.state = "due"
+  poller.due.push(watch)
+  poller.dueLatch.unsafeOpen()
+}
+
+/** The next wait due, if any; the queue is compacted as it is read. */
+export const takeDue = (poller: Poller): Watch | undefined => {
+  while (poller.dueHead < poller.due.length) {
+    const watch = poller.due[poller.dueHead++]!
+    if (poller.dueHead > 1024 && poller.dueHead * 2 > poller.due.length) {
+      poller.due = poller.due.slice(poller.dueHead)
+      poller.dueHead = 0
+    }
+    if (watch.state === "due") return watch
+  }
+  poller.due = []
+  poller.dueHead = 0
+  return undefined
+}
+
+/**
+ * Wakes a wait: it asks task_get now. A wait backing off after a failure sleeps its backoff in full (tasks_ready
+ * lists a task until it is collected, and would retry a failing server at its pace); one in a call asks again
+ * at once if the call says "not yet".
+ */
+export const wake = (poller: Poller, watch: Watch): void => {
+  if (watch.state === "fetching") watch.woken = true
+  else if (watch.state === "sleeping" && watch.failures === 0) enqueue(poller, watch)
+}
 
 /** The task waited for longest: the first id of `watches` (ids are kept in the order their first wait began). */
 export const oldest = (poller: Poller): Oldest | undefined => {
@@ -112,6 +196,3 @@ export const oldest = (poller: Poller): Oldest | undefined => {
   }
   return undefined
 }
-
-/** Wakes a wait: it asks task_get now. */
-export const wake = (watch: Watch): Effect.Effect<boolean> => Deferred.succeed(watch.signal, undefined)

@@ -27,7 +27,7 @@ export type Step<A> =
 const wait: Step<never> = { _tag: "Wait" }
 const done = <A>(outcome: Either.Either<A, PollError>): Step<A> => ({ _tag: "Done", outcome })
 
-/** Asks task_get for one task, paced, within the poller's bound on calls in flight. */
+/** Asks task_get for one task, paced. The poller's workers bound the calls in flight. */
 export const fetchOnce = <A, I>(
   poller: Poller,
   watch: Watch,
@@ -40,7 +40,7 @@ export const fetchOnce = <A, I>(
     span: { name: "TaskPoller.taskGet", attributes: { "dataforseo.task_id": watch.id, "dataforseo.format": format } }
   })
   return Metric.increment(metrics.taskGetCalls).pipe(
-    Effect.zipRight(Effect.either(poller.getPermits.withPermit(call))),
+    Effect.zipRight(Effect.either(call)),
     Effect.flatMap((reply) =>
       Either.isRight(reply) ? Effect.succeed(readTask(reply.right, watch.id)) : onCallFailure(poller, reply.left)
     )

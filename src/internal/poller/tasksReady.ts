@@ -84,7 +84,9 @@ const wakeUnasked = (poller: Poller): Effect.Effect<void> => {
   for (const same of poller.watches.values()) {
     for (const watch of same) if (watch.asked === 0) unasked.push(watch)
   }
-  return Effect.forEach(unasked, wake, { discard: true })
+  return Effect.sync(() => {
+    for (const watch of unasked) wake(poller, watch)
+  })
 }
 
 /**
@@ -127,12 +129,13 @@ export const markReady = (poller: Poller, ids: Iterable<string>): Effect.Effect<
   }
   if (watches.length === 0) return Effect.void
   poller.seenReady += toRecord.length
-  return Effect.flatMap(recordReady(poller, toRecord), (failure) =>
-    Effect.forEach(watches, (watch) => {
+  return Effect.map(recordReady(poller, toRecord), (failure) => {
+    for (const watch of watches) {
       if (failure !== undefined && !watch.recorded) watch.failure = failure
       watch.recorded = true
-      return wake(watch)
-    }, { discard: true }))
+      wake(poller, watch)
+    }
+  })
 }
 
 /**
