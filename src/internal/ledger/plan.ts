@@ -378,6 +378,18 @@ const planEntries = (draft: Draft, write: Write): void => {
 }
 
 /**
+ * The error of a refused write. The rules built its rejections, so they are not validated again. It has no
+ * stack: it is an answer about the data, and capturing the fiber's frames cost more than the whole plan.
+ */
+const refusal = (rejected: Arr.NonEmptyArray<Rejection>): InvalidTransition => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  const error = new InvalidTransition({ rejected }, true)
+  Error.stackTraceLimit = limit
+  return error
+}
+
+/**
  * Plans one write against `view`. On success the view holds the new snapshots, and the changes are
  * returned in the order given; on refusal the view is untouched and nothing of the write may be applied.
  * Each entry is planned as the entries before it in the write leave things (a key posted twice, an id
@@ -392,7 +404,7 @@ export const plan = (write: Write, view: View, now: number): Either.Either<Array
     rejected: []
   }
   planEntries(draft, write)
-  if (Arr.isNonEmptyArray(draft.rejected)) return Either.left(new InvalidTransition({ rejected: draft.rejected }))
+  if (Arr.isNonEmptyArray(draft.rejected)) return Either.left(refusal(draft.rejected))
   for (const snapshot of draft.touched) view.put(snapshot)
   return Either.right(draft.changes)
 }
