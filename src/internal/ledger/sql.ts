@@ -9,9 +9,10 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import * as Arr from "effect/Array"
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -32,31 +33,39 @@ const CostRow = Schema.Struct({ tasks: SqlNumber, created: SqlNumber, micros: Sc
 const decodeEntries = Schema.decodeUnknown(Schema.Array(EntryFromRow))
 const decodeCost = Schema.decodeUnknown(Schema.Array(CostRow))
 
+/** Tells each caller of `group` its outcome, in order. */
+const settle = (group: ReadonlyArray<Pending>, outcomes: ReadonlyArray<Either.Either<unknown, LedgerError>>) =>
+  Effect.sync(() => {
+    group.forEach((pending, i) => {
+      const outcome = outcomes[i]
+      Deferred.unsafeDone(
+        pending.done,
+        outcome === undefined
+          ? Exit.die(new Error("ledger writer lost an outcome"))
+          : Either.isRight(outcome)
+          ? Exit.void
+          : Exit.fail(outcome.left)
+      )
+    })
+  })
+
 /** Writes one group of queued writes, then (only after COMMIT) tells each caller its outcome. */
 const flush = (sql: SqlClient.SqlClient, group: ReadonlyArray<Pending>) =>
-  Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    const outcomes = yield* writeGroup(sql, group.map((pending) => pending.write), now)
-    yield* Effect.forEach(
-      group,
-      (pending, i) => {
-        const outcome = outcomes[i]
-        return outcome === undefined
-          ? Deferred.die(pending.done, new Error("ledger writer lost an outcome"))
-          : Deferred.complete(pending.done, Effect.asVoid(outcome))
-      },
-      { discard: true }
+  Effect.clockWith((clock) => writeGroup(sql, group.map((pending) => pending.write), clock.unsafeCurrentTimeMillis()))
+    .pipe(
+      Effect.flatMap((outcomes) => settle(group, outcomes)),
+      Effect.mapError((error) =>
+        error._tag === "LedgerStoreError" ? error : new LedgerStoreError({ message: error.message, cause: error })
+      ),
+      Effect.catchAllCause((cause) => Effect.forEach(group, (pending) => Deferred.failCause(pending.done, cause))),
+      Effect.onInterrupt(() =>
+        Effect.forEach(
+          group,
+          (pending) =>
+            Deferred.fail(pending.done, new LedgerStoreError({ message: "the ledger was closed during the write" }))
+        )
+      )
     )
-  }).pipe(
-    Effect.mapError((error) =>
-      error._tag === "LedgerStoreError" ? error : new LedgerStoreError({ message: error.message, cause: error })
-    ),
-    Effect.catchAllCause((cause) => Effect.forEach(group, (pending) => Deferred.failCause(pending.done, cause))),
-    Effect.onInterrupt(() =>
-      Effect.forEach(group, (pending) =>
-        Deferred.fail(pending.done, new LedgerStoreError({ message: "the ledger was closed during the write" })))
-    )
-  )
 
 /** The queries of the SQL store. */
 const queries = (sql: SqlClient.SqlClient) => {
