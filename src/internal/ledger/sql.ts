@@ -118,22 +118,22 @@ export const make = (
       Effect.forkScoped
     )
 
-    const submit = (name: string, write: Write, size: number): Effect.Effect<void, LedgerError> =>
+    // A write has no span of its own: it cost more CPU than the rest of the caller's side.
+    // The writer's statements keep their spans (sql.execute, sql.transaction).
+    const submit = (write: Write, size: number): Effect.Effect<void, LedgerError> =>
       size === 0
         ? Effect.void
         : Deferred.make<void, LedgerError>().pipe(
           Effect.tap((done) => Queue.offer(queue, { write, done })),
-          Effect.flatMap(Deferred.await),
-          Effect.withSpan(name, { attributes: { rows: size }, captureStackTrace: false })
+          Effect.flatMap(Deferred.await)
         )
 
     return {
-      recordIntents: (entries) => submit("TaskLedger.recordIntents", { _tag: "Intents", entries }, entries.length),
-      recordPosted: (entries) => submit("TaskLedger.recordPosted", { _tag: "Posted", entries }, entries.length),
-      recordReady: (taskIds) => submit("TaskLedger.recordReady", { _tag: "Ready", taskIds }, taskIds.length),
-      recordCollected: (entries) =>
-        submit("TaskLedger.recordCollected", { _tag: "Collected", entries }, entries.length),
-      recordFailed: (entries) => submit("TaskLedger.recordFailed", { _tag: "Failed", entries }, entries.length),
+      recordIntents: (entries) => submit({ _tag: "Intents", entries }, entries.length),
+      recordPosted: (entries) => submit({ _tag: "Posted", entries }, entries.length),
+      recordReady: (taskIds) => submit({ _tag: "Ready", taskIds }, taskIds.length),
+      recordCollected: (entries) => submit({ _tag: "Collected", entries }, entries.length),
+      recordFailed: (entries) => submit({ _tag: "Failed", entries }, entries.length),
       ...queries(sql)
     }
   })
