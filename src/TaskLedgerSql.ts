@@ -9,7 +9,8 @@
  *
  * Writes from every fiber go through one queue. A single writer takes whatever is waiting (up to
  * `maxWritesPerTransaction` calls) and writes it in one transaction, so many fibers recording one task
- * each cost one commit, not one commit each. Both paths apply the changes of the ledger's one state
+ * each cost one commit, not one commit each. A group that changes a single row is one statement, atomic by
+ * itself, and runs without BEGIN and COMMIT around it. Both paths apply the changes of the ledger's one state
  * machine, one multi-row statement per kind of change, each row guarded by the states it must be in
  * (`WHERE state IN (...)`, checked with `RETURNING`; a new intent by its key being free):
  *
