@@ -29,6 +29,8 @@ import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 
 /** Paces the effects given to it. */
 export interface Pacer {
@@ -106,6 +108,34 @@ const makeAdaptive = (
   }
 }
 
+/**
+ * One claimed call's slot: when it ended (`NaN` until then), and the deferred its successor awaits, made
+ * only if the successor comes before the end. Most calls end before anyone waits for them.
+ */
+interface Slot {
+  endedAt: number
+  ended: Deferred.Deferred<number> | undefined
+}
+
+/** The end time of `slot`, at once if known, else once it ends. */
+const endOf = (slot: Slot): Effect.Effect<number> => {
+  if (!Number.isNaN(slot.endedAt)) return Effect.succeed(slot.endedAt)
+  slot.ended ??= Deferred.unsafeMake<number>(FiberId.none)
+  return Deferred.await(slot.ended)
+}
+
+/** Ends `slot` at `now` and wakes its successor, if one waits. */
+const endSlot = (slot: Slot, now: number): void => {
+  slot.endedAt = now
+  if (slot.ended !== undefined) Deferred.unsafeDone(slot.ended, Exit.succeed(now))
+}
+
+// Whole milliseconds, rounded up: a clock may not wake a fraction of a millisecond early.
+const sleepFor = (millis: number): Effect.Effect<void> => {
+  const wait = Math.ceil(millis)
+  return wait > 0 ? Effect.sleep(Duration.millis(wait)) : Effect.void
+}
+
 /** A pacer allowing `limit` calls per `window`, or fewer after a 40202 (see `rateLimited`). */
 export const make = (options: Options): Effect.Effect<Pacer> =>
   Effect.sync(() => {
@@ -118,9 +148,9 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
       : 0.5
     const recovery = options.recovery === undefined ? undefined : Math.max(1, Math.floor(options.recovery))
     const adaptive = makeAdaptive(limit, windowMillis, decrease, recovery)
-    // slots[k % limit] resolves with the end time of call k. Call k waits for call k - L, where L is the
-    // limit in force when k is claimed: at most `limit`, so call k - L is still in the ring.
-    const slots: Array<Deferred.Deferred<number> | undefined> = new Array(limit)
+    // slots[k % limit] is call k's slot. Call k waits for call k - L, where L is the limit in force when k is
+    // claimed: at most `limit`, so call k - L is still in the ring.
+    const slots: Array<Slot | undefined> = new Array(limit)
     let count = 0
     let lastStart = -Infinity
     // A cut starts an epoch. A report is about a call that has ended: if no call claimed in this epoch
@@ -128,42 +158,49 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
     let epoch = 0
     let endedInEpoch = false
 
-    const claim = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.map(Deferred.make<number>(), (mine) => {
-        const inForce = adaptive.at(now)
-        const previous = count >= inForce ? slots[(count - inForce) % limit] : undefined
-        slots[count % limit] = mine
-        count++
-        const startAt = spread ? Math.max(now, lastStart + windowMillis / inForce) : now
-        lastStart = startAt
-        return { previous, mine, startAt, claimedIn: epoch }
-      }))
+    /** Claims the next slot at `now`; gives it and what must pass before its call starts. */
+    const claim = (now: number) => {
+      const inForce = adaptive.at(now)
+      const previous = count >= inForce ? slots[(count - inForce) % limit] : undefined
+      const mine: Slot = { endedAt: NaN, ended: undefined }
+      slots[count % limit] = mine
+      count++
+      const startAt = spread ? Math.max(now, lastStart + windowMillis / inForce) : now
+      lastStart = startAt
+      return { mine, claimedIn: epoch, wait: waitFor(previous, startAt, now) }
+    }
 
-    // Whole milliseconds, rounded up: a clock may not wake a fraction of a millisecond early.
-    const sleepUntil = (at: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const wait = Math.ceil(at - now)
-        return wait > 0 ? Effect.sleep(Duration.millis(wait)) : Effect.void
-      })
+    /** Nothing when the call may start now (the common case), else the wait before it. */
+    const waitFor = (previous: Slot | undefined, startAt: number, now: number): Effect.Effect<void> | undefined => {
+      if (previous === undefined) return startAt > now ? sleepUntil(startAt) : undefined
+      if (!Number.isNaN(previous.endedAt) && Math.max(startAt, previous.endedAt + windowMillis) <= now) {
+        return undefined
+      }
+      return Effect.flatMap(endOf(previous), (endedAt) => sleepUntil(Math.max(startAt, endedAt + windowMillis)))
+    }
 
-    const waitFor = (previous: Deferred.Deferred<number> | undefined, startAt: number) =>
-      previous === undefined
-        ? sleepUntil(startAt)
-        : Effect.flatMap(Deferred.await(previous), (endedAt) => sleepUntil(Math.max(startAt, endedAt + windowMillis)))
+    const sleepUntil = (at: number) => Effect.flatMap(Clock.currentTimeMillis, (now) => sleepFor(at - now))
 
-    const end = (mine: Deferred.Deferred<number>, claimedIn: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        if (claimedIn === epoch) endedInEpoch = true
-        return Deferred.succeed(mine, now)
-      })
+    const end = (mine: Slot, claimedIn: number) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          if (claimedIn === epoch) endedInEpoch = true
+          endSlot(mine, clock.unsafeCurrentTimeMillis())
+        })
+      )
 
     return {
       limit,
       window,
       pace: (effect) =>
         Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(claim, ({ claimedIn, mine, previous, startAt }) =>
-            restore(Effect.zipRight(waitFor(previous, startAt), effect)).pipe(Effect.ensuring(end(mine, claimedIn))))
+          Effect.clockWith((clock) => {
+            const { claimedIn, mine, wait } = claim(clock.unsafeCurrentTimeMillis())
+            return Effect.ensuring(
+              restore(wait === undefined ? effect : Effect.zipRight(wait, effect)),
+              end(mine, claimedIn)
+            )
+          })
         ),
       rateLimited: Effect.map(Clock.currentTimeMillis, (now) => {
         if (endedInEpoch) {
@@ -173,7 +210,6 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
         }
         return adaptive.at(now)
       }),
-      currentLimit: Effect.map(Clock.currentTimeMillis, (now) =>
-        adaptive.at(now))
+      currentLimit: Effect.map(Clock.currentTimeMillis, (now) => adaptive.at(now))
     }
   })
