@@ -5,35 +5,46 @@
  * @since 0.1.0
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
-import * as Queue from "effect/Queue"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as Take from "effect/Take"
 
 /** Whether the input is a stream (else an iterable). */
 export const isStream = <A, E, R>(input: Stream.Stream<A, E, R> | Iterable<A>): input is Stream.Stream<A, E, R> =>
   Stream.StreamTypeId in input
 
+/** One element at a time: fails with `None` once the elements are all out. */
+export type Pull<A, E> = Effect.Effect<A, Option.Option<E>>
+
 /**
- * `f` of each element, each in a fiber of its own, emitted as they end (not in the stream's order). The stream
- * ends once it has ended and every fiber has; a failure of the stream fails the result (the fibers in course
- * are interrupted). The number of fibers is not bounded here: the caller bounds the elements read.
+ * `f` of each element, each in a fiber of its own, handed out one per pull as they end (not in the stream's
+ * order). The pull ends once the stream has ended and every fiber has; a failure of the stream fails the pull
+ * (after the outcomes already in), and the fibers in course are interrupted when the scope closes. The number of
+ * fibers is not bounded here: the caller bounds the elements read.
  *
  * `Stream.mapEffect` with `unordered` and a large `concurrency` does the same with several fibers and channel
- * executors per element: about twice the CPU and the memory of a task's wait.
+ * executors per element, and a queue of `Take`s read as a stream costs a few stream stages more per element.
  */
 export const forkEach = <A, E, R, B>(
   stream: Stream.Stream<A, E, R>,
   f: (a: A) => Effect.Effect<B>
-): Stream.Stream<B, E, R> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
-    const queue = yield* Effect.acquireRelease(Queue.unbounded<Take.Take<B, E>>(), Queue.shutdown)
+): Effect.Effect<Pull<B, E>, never, Scope.Scope | R> =>
+  Effect.gen(function*() {
     const fibers = yield* FiberSet.make<void>()
+    let out: Array<B> = []
+    let head = 0
     let running = 0
     let read = false
-    const endIfDone = () => {
-      if (read && running === 0) queue.unsafeOffer(Take.end)
+    let failure: Cause.Cause<E> | undefined
+    // the puller, parked until an outcome comes or the reading ends
+    let parked: ((wake: Effect.Effect<void>) => void) | undefined
+    const wake = () => {
+      const resume = parked
+      parked = undefined
+      resume?.(Effect.void)
     }
     const each = (a: A) =>
       Effect.suspend(() => {
@@ -42,8 +53,8 @@ export const forkEach = <A, E, R, B>(
           fibers,
           Effect.map(f(a), (b) => {
             running--
-            queue.unsafeOffer(Take.of(b))
-            endIfDone()
+            out.push(b)
+            wake()
           })
         )
       })
@@ -51,13 +62,36 @@ export const forkEach = <A, E, R, B>(
       Effect.matchCause({
         onSuccess: () => {
           read = true
-          endIfDone()
+          wake()
         },
         onFailure: (cause) => {
-          queue.unsafeOffer(Take.failCause(cause))
+          failure = cause
+          wake()
         }
       }),
       Effect.forkScoped
     )
-    return Stream.flattenTake(Stream.fromQueue(queue))
-  }))
+    const pull: Pull<B, E> = Effect.suspend(() => {
+      if (head < out.length) {
+        const b = out[head++]!
+        // the outcomes handed out are let go: at once when all are out, else in halves
+        if (head === out.length) {
+          out = []
+          head = 0
+        } else if (head > 1024 && head * 2 > out.length) {
+          out = out.slice(head)
+          head = 0
+        }
+        return Effect.succeed(b)
+      }
+      if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
+      if (read && running === 0) return Effect.fail(Option.none())
+      return Effect.zipRight(
+        Effect.async<void>((resume) => {
+          parked = resume
+        }),
+        pull
+      )
+    })
+    return pull
+  })

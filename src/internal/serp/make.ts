@@ -32,14 +32,20 @@ export const make = Effect.gen(function*() {
   const progress = snapshot(counts, batcher, poller)
   const service: Service = {
     run: (engine, tasks, options) =>
-      takenOnPull(outcomes(services, engine, tasks, options), taken).pipe(
-        Stream.withSpan("Serp.run", { attributes: { engine: engine.name, format: options.format } })
-      ),
+      Stream.unwrapScoped(Effect.gen(function*() {
+        // one span for the run, made once: `Stream.withSpan` would provide it again at each element
+        const span = yield* Effect.makeSpanScoped("Serp.run", {
+          attributes: { engine: engine.name, format: options.format }
+        })
+        const pull = yield* Effect.withParentSpan(outcomes(services, engine, tasks, options), span)
+        return yield* takenOnPull(Effect.withParentSpan(pull, span), taken)
+      })),
     runWith: (engine, tasks, options, handler) =>
-      Stream.runForEach(
-        outcomes(services, engine, tasks, options),
-        (outcome) => Effect.zipRight(handler(outcome), taken(outcome))
-      ).pipe(Effect.withSpan("Serp.runWith", { attributes: { engine: engine.name, format: options.format } })),
+      Effect.scoped(Effect.flatMap(outcomes(services, engine, tasks, options), (pull) =>
+        Stream.runForEach(
+          Stream.repeatEffectOption(pull),
+          (outcome) => Effect.zipRight(handler(outcome), taken(outcome))
+        ))).pipe(Effect.withSpan("Serp.runWith", { attributes: { engine: engine.name, format: options.format } })),
     submit: Effect.fn("Serp.submit")(function*(engine, task, options) {
       counts.submitted++
       const posted = yield* Effect.either(batcher.submit(engine, task, options))

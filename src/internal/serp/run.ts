@@ -10,6 +10,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { AlreadyCollectedError, type InvalidTaskError, SerpTimeoutError } from "../../DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "../../Engine.js"
@@ -17,7 +18,7 @@ import type { Outcome, RunOptions, SerpError, TaskOf } from "../../Serp.js"
 import type { PostedTask, SubmitError, TaskBatcher } from "../../TaskBatcher.js"
 import type { Entry, LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 import type { Result, TaskPoller } from "../../TaskPoller.js"
-import { forkEach, isStream } from "../stream.js"
+import { forkEach, isStream, type Pull } from "../stream.js"
 import { countEnded, countPosted, type Counts } from "./progress.js"
 
 /** The services a run works with. */
@@ -183,39 +184,33 @@ const withLeftOvers = <E extends AnyEngine, Err, R>(
   })
 
 /**
- * Every task with its outcome, as outcomes come. At most `maxInFlight` tasks are read and not yet pulled out: an
- * outcome's permit is given back as the consumer pulls it, so outcomes waiting for a slow consumer count too.
+ * Every task with its outcome, one per pull, as outcomes come. At most `maxInFlight` tasks are read and not yet
+ * pulled out: an outcome's permit is given back as the consumer pulls it, so outcomes waiting for a slow consumer
+ * count too. The reading and the waits live as long as the scope.
  */
 export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
   services: Services,
   engine: E,
   tasks: Stream.Stream<TaskOf<E>, Err, R> | Iterable<TaskOf<E>>,
   options: RunOptions<TaskOf<E>, F>
-): Stream.Stream<Outcome<TaskOf<E>, Result<E, F>>, Err | LedgerStoreError, R> => {
-  const maxInFlight = maxInFlightOf(options.maxInFlight)
-  const deadline = options.deadline === undefined ? undefined : Duration.toMillis(Duration.decode(options.deadline))
-  const given: Input<TaskOf<E>, Err, R> = { tasks: toStream(tasks), keyOf: options.correlationKey }
-  return Stream.unwrap(
-    Effect.zipWith(
-      options.resume === true ? withLeftOvers(services, engine, given) : Effect.succeed(given),
-      Effect.makeSemaphore(maxInFlight),
-      (input, permits) =>
-        services.batcher.submitStream(engine, admitted(input.tasks, permits, services.counts), {
-          correlationKey: input.keyOf
-        }).pipe(
-          // at most maxInFlight elements in course: the permits bound the tasks read
-          (submitted) =>
-            forkEach(
-              submitted,
-              (one) => settle(services, engine, { format: options.format, deadline, keyOf: input.keyOf }, one)
-            ),
-          Stream.tap((outcome) =>
-            Effect.zipRight(
-              Effect.map(Clock.currentTimeMillis, (now) => countEnded(services.counts, outcome.result, now)),
-              permits.release(1)
-            )
-          )
-        )
+): Effect.Effect<Pull<Outcome<TaskOf<E>, Result<E, F>>, Err>, LedgerStoreError, Scope.Scope | R> =>
+  Effect.gen(function*() {
+    const maxInFlight = maxInFlightOf(options.maxInFlight)
+    const deadline = options.deadline === undefined ? undefined : Duration.toMillis(Duration.decode(options.deadline))
+    const given: Input<TaskOf<E>, Err, R> = { tasks: toStream(tasks), keyOf: options.correlationKey }
+    const input = options.resume === true ? yield* withLeftOvers(services, engine, given) : given
+    const permits = yield* Effect.makeSemaphore(maxInFlight)
+    const submitted = services.batcher.submitStream(engine, admitted(input.tasks, permits, services.counts), {
+      correlationKey: input.keyOf
+    })
+    // at most maxInFlight elements in course: the permits bound the tasks read
+    const pull = yield* forkEach(
+      submitted,
+      (one) => settle(services, engine, { format: options.format, deadline, keyOf: input.keyOf }, one)
     )
-  )
-}
+    return Effect.tap(pull, (outcome) =>
+      Effect.zipRight(
+        Effect.map(Clock.currentTimeMillis, (now) => countEnded(services.counts, outcome.result, now)),
+        permits.release(1)
+      ))
+  })

@@ -6,14 +6,15 @@
  * @since 0.1.0
  * @internal
  */
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Outcome } from "../../Serp.js"
 import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
+import type { Pull } from "../stream.js"
 
 /**
  * Records one outcome collected, if it is a result of a posted task. A task the ledger does not hold (given by a
@@ -34,49 +35,30 @@ export const recordCollected = (
 ): Effect.Effect<void, LedgerStoreError> =>
   Effect.catchTag(ledger.recordCollected([{ taskId }]), "InvalidTransition", () => Effect.void)
 
-/** What the consumer holds: the rest of the chunk pulled last, and the element handed out last, not yet recorded. */
-interface Hand<A> {
-  chunk: Chunk.Chunk<A>
-  next: number
-  held: Option.Option<A>
-}
-
-/** Records the element handed out last, once. */
-const release = <A, E>(hand: Hand<A>, taken: (a: A) => Effect.Effect<void, E>): Effect.Effect<void, E> => {
-  const held = hand.held
-  hand.held = Option.none()
-  return Option.isSome(held) ? taken(held.value) : Effect.void
-}
-
-/** One pull of the consumer: the previous element recorded taken, then the next one handed out. */
-const handOut = <A, E, E2, R>(
-  pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>,
-  hand: Hand<A>,
-  taken: (a: A) => Effect.Effect<void, E2>
-): Effect.Effect<A, Option.Option<E | E2>, R> =>
-  Effect.gen(function*() {
-    yield* Effect.mapError(release(hand, taken), Option.some)
-    while (hand.next >= hand.chunk.length) {
-      hand.chunk = yield* pull
-      hand.next = 0
-    }
-    const a = Chunk.unsafeGet(hand.chunk, hand.next++)
-    hand.held = Option.some(a)
-    return a
-  })
-
 /**
- * `stream`, handed out one element per pull, each passed to `taken` once the consumer has taken it: at its next
- * pull, or when the stream ends well. A failure of `taken` at a pull fails the stream; at the end it is logged
- * (the element stays untaken in the ledger, which is safe: it is fetched again).
+ * The elements of `pull` as a stream, one per pull, each passed to `taken` once the consumer has taken it: at its
+ * next pull, or when the stream ends well. A failure of `taken` at a pull fails the stream; at the end it is
+ * logged (the element stays untaken in the ledger, which is safe: it is fetched again). A stream ended by a
+ * failure or an interruption records nothing more.
  */
-export const takenOnPull = <A, E, R, E2>(
-  stream: Stream.Stream<A, E, R>,
+export const takenOnPull = <A, E, E2>(
+  pull: Pull<A, E>,
   taken: (a: A) => Effect.Effect<void, E2>
-): Stream.Stream<A, E | E2, R> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
-    const hand: Hand<A> = { chunk: Chunk.empty(), next: 0, held: Option.none() }
-    yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? Effect.ignoreLogged(release(hand, taken)) : Effect.void)
-    const pull = yield* Stream.toPull(stream)
-    return Stream.repeatEffectOption(handOut(pull, hand, taken))
-  }))
+): Effect.Effect<Stream.Stream<A, E | E2>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    // the element handed out last, not yet recorded
+    let held = Option.none<A>()
+    const release = Effect.suspend(() => {
+      const last = held
+      held = Option.none()
+      return Option.isSome(last) ? taken(last.value) : Effect.void
+    })
+    yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? Effect.ignoreLogged(release) : Effect.void)
+    const handOut: Effect.Effect<A, Option.Option<E | E2>> = Effect.zipRight(
+      Effect.mapError(release, (error): Option.Option<E | E2> => Option.some(error)),
+      Effect.tap(pull, (a) => {
+        held = Option.some(a)
+      })
+    )
+    return Stream.repeatEffectOption(handOut)
+  })
