@@ -270,6 +270,28 @@ describe("TaskPoller", () => {
       expect(Option.map(entry, (e) => e.state)).toEqual(Option.some("ready"))
     }).pipe(Effect.provide(layer())))
 
+  it.effect("a wait interrupted during its task_get stops the call, and the poller keeps serving the others", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Sandbox.Emulator
+      // the first task_get hangs (a slow reply), the others answer
+      yield* emulator.scriptFaults("task_get", ["slow_reply"])
+      const [first, ...rest] = yield* post(NaverOrganic.engine, keywords(3, "cut").map(naver))
+      const poller = yield* TaskPoller.TaskPoller
+      const stopped = yield* Effect.fork(poller.awaitResult(NaverOrganic.engine, first!.id, { format: "regular" }))
+      yield* driven(Effect.sleep("10 seconds"), "100 millis", "11 seconds")
+      expect((yield* stats).calls.task_get.calls).toBe(1)
+      yield* stopped.interruptAsFork(stopped.id())
+      yield* driven(stopped.await, "100 millis", "1 second")
+      expect(yield* poller.outstanding).toBe(0)
+      // one worker and one request at a time: the others come out only if the call was stopped (its request
+      // ended) and its worker replaced
+      const outcomes = yield* collect(NaverOrganic.engine, rest, "regular", "1 minute")
+      expect(outcomes.map(([, outcome]) => keywordOf(outcome)).sort()).toEqual(["cut 1", "cut 2"])
+    }).pipe(Effect.provide(layer({
+      poller: { concurrency: 1 },
+      config: { requestTimeout: "1 hour", limits: { simultaneousRequests: 1 } }
+    }))))
+
   it.effect("a ready signal fetches a task tasks_ready has not listed yet", () =>
     Effect.gen(function*() {
       const [posted] = yield* post(NaverOrganic.engine, [naver("signalled")])

@@ -15,18 +15,18 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ResultFormat } from "../../Engine.js"
 import type { PostedTask } from "../../TaskBatcher.js"
 import { metrics, type PollError } from "../../TaskPoller.js"
 import { isStream } from "../stream.js"
-import type { EngineRef, Poller, Watch } from "./state.js"
+import type { EngineRef, Poller, Watch, Worker } from "./state.js"
 import { enqueue, register, takeDue, unregister } from "./state.js"
 import { fetchOnce, type Step } from "./taskGet.js"
 import { recordReady } from "./tasksReady.js"
@@ -126,17 +126,15 @@ const fetchFor = <A, I>(
   })
 
 /** One task_get call for a due wait, then the wait's next sleep, or its end. */
-const serve = (poller: Poller, watch: Watch): Effect.Effect<void> => {
+const serve = (poller: Poller, self: Worker, watch: Watch): Effect.Effect<void> => {
   if (watch.failure !== undefined) return endWith(poller, watch, watch.failure)
   watch.state = "fetching"
   watch.woken = false
   watch.asked++
+  // while the call is in course, `cancel` may interrupt this worker: a wait whose caller is gone stops its call
+  watch.inFlight = self
   const call = Option.isSome(watch.parent) ? Effect.withParentSpan(watch.call, watch.parent.value) : watch.call
-  // in a fiber of its own, which `cancel` interrupts: a wait whose caller is gone stops its call
-  const inFlight = Effect.tap(Effect.fork(call), (fiber) => {
-    watch.inFlight = fiber
-  })
-  return Effect.flatMap(Effect.flatMap(inFlight, Fiber.await), (exit): Effect.Effect<void> => {
+  return Effect.flatMap(Effect.exit(call), (exit): Effect.Effect<void> => {
     watch.inFlight = undefined
     if (watch.state === "done") return Effect.void // ended, or interrupted during the call
     if (Exit.isFailure(exit)) return Effect.sync(() => defect(poller, watch, exit.cause))
@@ -170,17 +168,48 @@ const nextDue = (poller: Poller): Effect.Effect<Watch> =>
   })
 
 /** One worker: asks task_get for the waits due, one at a time, for ever. */
-export const worker = (poller: Poller): Effect.Effect<never> =>
-  Effect.forever(Effect.flatMap(nextDue(poller), (watch) => serve(poller, watch)))
+const work = (poller: Poller, self: Worker): Effect.Effect<never> =>
+  Effect.forever(Effect.flatMap(nextDue(poller), (watch) => serve(poller, self, watch)))
 
-/** Ends a wait whose caller was interrupted: it is forgotten, and a call in course for it is ignored. */
+/** Forks one worker in `scope`. */
+const startWorker = (poller: Poller, scope: Scope.Scope): Effect.Effect<void> => {
+  const self: Worker = { fiber: undefined }
+  return Effect.map(Effect.forkIn(work(poller, self), scope), (fiber) => {
+    self.fiber = fiber
+  })
+}
+
+/**
+ * Forks the workers in `scope`, and a keeper that replaces each worker `cancel` interrupted. A call runs in its
+ * worker's fiber, not a fiber of its own: stopping the call of a wait whose caller is gone costs a worker, which
+ * is rare, where a fiber per call costs on every call.
+ */
+export const startWorkers = (poller: Poller): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    for (let i = 0; i < poller.concurrency; i++) yield* startWorker(poller, scope)
+    const replace = Effect.suspend(() => {
+      poller.lostWorkers.latch.unsafeClose()
+      const lost = poller.lostWorkers.count
+      poller.lostWorkers.count = 0
+      return lost === 0 ? Effect.void : Effect.repeatN(startWorker(poller, scope), lost - 1)
+    })
+    yield* Effect.forkIn(Effect.forever(Effect.zipRight(poller.lostWorkers.latch.await, replace)), scope)
+  })
+
+/** Ends a wait whose caller was interrupted: it is forgotten, and a call in course for it is stopped. */
 const cancel = (poller: Poller, watch: Watch): void => {
   if (watch.state === "done") return
   watch.state = "done"
   watch.alarm?.cancel()
   watch.alarm = undefined
-  watch.inFlight?.unsafeInterruptAsFork(FiberId.none)
   unregister(poller, watch)
+  const fiber = watch.inFlight?.fiber
+  watch.inFlight = undefined
+  if (fiber === undefined) return
+  fiber.unsafeInterruptAsFork(FiberId.none)
+  poller.lostWorkers.count++
+  poller.lostWorkers.latch.unsafeOpen()
 }
 
 /** One task's result, once it is ready, in `format`, decoded with `schema`. */

@@ -15,7 +15,7 @@ import { TaskLedger } from "../../TaskLedger.js"
 import { defaultBackoff, defaultMaxBackoff, type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
 import * as Alarms from "../alarms.js"
 import { rateLimited } from "../waits.js"
-import { awaitResult, results, worker } from "./await.js"
+import { awaitResult, results, startWorkers } from "./await.js"
 import { oldest, type Poller } from "./state.js"
 import { readyLoop, signalReady } from "./tasksReady.js"
 
@@ -37,6 +37,7 @@ const makePoller = (options: Options) =>
       due: [],
       dueHead: 0,
       dueLatch: yield* Effect.makeLatch(false),
+      lostWorkers: { count: 0, latch: yield* Effect.makeLatch(false) },
       busy: yield* Effect.makeLatch(false),
       expectedWait: millis(options.expectedWait, Duration.minutes(2)),
       backoff: millis(options.backoff, defaultBackoff),
@@ -58,7 +59,7 @@ export const make = (options: Options = {}) =>
   Effect.gen(function*() {
     const poller = yield* makePoller(options)
     yield* Effect.forkScoped(readyLoop(poller))
-    for (let i = 0; i < poller.concurrency; i++) yield* Effect.forkScoped(worker(poller))
+    yield* startWorkers(poller)
     const service: Service = {
       awaitResult: (engine, taskId, { format }) =>
         awaitResult(poller, engine, taskId, format, engine[resultSchemaKeys[format]]),

@@ -25,6 +25,11 @@ export interface EngineRef {
   readonly paths: EnginePaths
 }
 
+/** One of the poller's workers: its fiber, once forked. */
+export interface Worker {
+  fiber: Fiber.RuntimeFiber<never> | undefined
+}
+
 /** Where a wait stands. */
 export type WatchState = "sleeping" | "due" | "fetching" | "done"
 
@@ -50,8 +55,8 @@ export interface Watch {
   state: WatchState
   /** The alarm of a sleeping wait. */
   alarm: Alarm | undefined
-  /** The task_get call in course for the wait. */
-  inFlight: Fiber.RuntimeFiber<unknown> | undefined
+  /** The worker whose task_get call for the wait is in course. */
+  inFlight: Worker | undefined
   /** Set by a wake-up during a task_get call: the wait asks again at once if the task was not ready. */
   woken: boolean
   /** task_get calls made for this wait. */
@@ -80,6 +85,8 @@ export interface Poller {
   dueHead: number
   /** Open while waits are due: idle workers wait on it. */
   readonly dueLatch: Effect.Latch
+  /** Workers interrupted with the call of a wait whose caller was gone, to replace; the latch is open while any are. */
+  readonly lostWorkers: { count: number; readonly latch: Effect.Latch }
   /** Open while tasks are outstanding: the tasks_ready loop waits on it. */
   readonly busy: Effect.Latch
   /** Milliseconds before a task is asked for directly. */
