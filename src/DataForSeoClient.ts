@@ -44,7 +44,10 @@ export type RetryMode = Failure.RetryMode
 /** Per-call options. */
 export interface CallOptions {
   readonly retry?: RetryMode | undefined
-  /** Overrides the configured request timeout for this call. */
+  /**
+   * Overrides the configured request timeout for this call. `Duration.infinity` sets none: a caller that bounds
+   * the call itself (interrupting it) saves the fiber a deadline costs.
+   */
   readonly timeout?: Duration.DurationInput | undefined
   /**
    * Paces each try of the call: the slot covers the HTTP exchange only (sent to reply read), so decoding
@@ -129,11 +132,13 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
         ),
         Effect.mapError((error) => Transport.transportError(endpoint, error)),
         (exchanged) =>
-          deadlines.within(
-            exchanged,
-            timeout,
-            () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })
-          ),
+          Duration.isFinite(timeout)
+            ? deadlines.within(
+              exchanged,
+              timeout,
+              () => new TimeoutError({ endpoint, timeoutMillis: Duration.toMillis(timeout) })
+            )
+            : exchanged,
         permits.withPermit
       )
 

@@ -292,6 +292,21 @@ describe("TaskPoller", () => {
       config: { requestTimeout: "1 hour", limits: { simultaneousRequests: 1 } }
     }))))
 
+  it.effect("a task_get call past the request timeout is stopped and asked again; its worker is replaced", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Sandbox.Emulator
+      // the first task_get hangs for 5 minutes; the request timeout is 10 s
+      yield* emulator.scriptFaults("task_get", ["slow_reply"])
+      const posted = yield* post(NaverOrganic.engine, keywords(2, "late").map(naver))
+      // one worker and one request at a time: the other task comes out only once the late call was stopped
+      const outcomes = yield* collect(NaverOrganic.engine, posted, "regular", "1 minute")
+      expect(outcomes.map(([, outcome]) => keywordOf(outcome)).sort()).toEqual(["late 0", "late 1"])
+      expect((yield* stats).calls.task_get.calls).toBe(3)
+    }).pipe(Effect.provide(layer({
+      poller: { concurrency: 1 },
+      config: { requestTimeout: "10 seconds", limits: { simultaneousRequests: 1 } }
+    }))))
+
   it.effect("a ready signal fetches a task tasks_ready has not listed yet", () =>
     Effect.gen(function*() {
       const [posted] = yield* post(NaverOrganic.engine, [naver("signalled")])

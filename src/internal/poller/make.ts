@@ -15,9 +15,10 @@ import { TaskLedger } from "../../TaskLedger.js"
 import { defaultBackoff, defaultMaxBackoff, type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
 import * as Alarms from "../alarms.js"
 import { rateLimited } from "../waits.js"
-import { awaitResult, results, startWorkers } from "./await.js"
+import { awaitResult, results } from "./await.js"
 import { oldest, type Poller } from "./state.js"
 import { readyLoop, signalReady } from "./tasksReady.js"
+import { startWorkers } from "./workers.js"
 
 const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput): number =>
   Duration.toMillis(Duration.decode(input ?? fallback))
@@ -37,7 +38,17 @@ const makePoller = (options: Options) =>
       due: [],
       dueHead: 0,
       dueLatch: yield* Effect.makeLatch(false),
-      lostWorkers: { count: 0, latch: yield* Effect.makeLatch(false) },
+      workers: new Set(),
+      requestTimeout: Duration.toMillis(settings.requestTimeout),
+      keeper: {
+        latch: yield* Effect.makeLatch(false),
+        lost: 0,
+        late: [],
+        check: false,
+        calls: 0,
+        alarm: undefined,
+        alarmAt: Infinity
+      },
       busy: yield* Effect.makeLatch(false),
       expectedWait: millis(options.expectedWait, Duration.minutes(2)),
       backoff: millis(options.backoff, defaultBackoff),

@@ -25,9 +25,24 @@ export interface EngineRef {
   readonly paths: EnginePaths
 }
 
-/** One of the poller's workers: its fiber, once forked. */
+/** One of the poller's workers: its fiber (once forked), and the wait whose call it makes, until when. */
 export interface Worker {
   fiber: Fiber.RuntimeFiber<never> | undefined
+  deadline: number | undefined
+  watch: Watch | undefined
+}
+
+/** The keeper's work: workers stopped, to replace; waits whose call passed its deadline; the deadlines' alarm. */
+export interface Keeper {
+  readonly latch: Effect.Latch
+  lost: number
+  late: Array<Watch>
+  /** Set when the alarm rang: calls past their deadline are to stop. */
+  check: boolean
+  /** task_get calls in course. */
+  calls: number
+  alarm: Alarm | undefined
+  alarmAt: number
 }
 
 /** Where a wait stands. */
@@ -85,8 +100,12 @@ export interface Poller {
   dueHead: number
   /** Open while waits are due: idle workers wait on it. */
   readonly dueLatch: Effect.Latch
-  /** Workers interrupted with the call of a wait whose caller was gone, to replace; the latch is open while any are. */
-  readonly lostWorkers: { count: number; readonly latch: Effect.Latch }
+  /** The workers in course. */
+  readonly workers: Set<Worker>
+  /** Milliseconds a task_get call may take: a call still going then is stopped, and asked again. */
+  readonly requestTimeout: number
+  /** What the keeper fiber has to do; its latch is open while there is something. */
+  readonly keeper: Keeper
   /** Open while tasks are outstanding: the tasks_ready loop waits on it. */
   readonly busy: Effect.Latch
   /** Milliseconds before a task is asked for directly. */

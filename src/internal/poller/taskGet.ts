@@ -5,6 +5,7 @@
  * @since 0.1.0
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
@@ -36,6 +37,8 @@ export const fetchOnce = <A, I>(
 ): Effect.Effect<Step<A>> => {
   const call = poller.client.get(watch.engine.paths.taskGet(format, watch.id), schema, {
     retry: "none",
+    // the poller's keeper stops a call at the request timeout: the client's deadline would cost a fiber per call
+    timeout: Duration.infinity,
     pacer: poller.getPacer,
     span: { name: "TaskPoller.taskGet", attributes: { "dataforseo.task_id": watch.id, "dataforseo.format": format } }
   })
