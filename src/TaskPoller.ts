@@ -10,7 +10,9 @@
  *   after `expectedWait` is asked for directly with task_get, by id, with backoff and jitter. A full page of
  *   tasks_ready with none of ours sends every outstanding task to task_get at once. Ids of other jobs are left
  *   alone: the poller never decides that a task is done by counting ids.
- * - task_get is paced at `limits.taskGetPerMinute`, with at most `concurrency` calls in flight.
+ * - task_get is paced at `limits.taskGetPerMinute`, with at most `concurrency` calls in flight: that many workers
+ *   ask for the tasks due. A wait costs no fiber of its own, only its caller's, so thousands can wait at once.
+ *   A call still going at `requestTimeout` is stopped and asked again later.
  * - Outcomes. 20100, 40601 and 40602 mean wait. Transient failures are retried, `maxFailures` times in a row at
  *   most. 40401, 40403 and the task-level failures (40101, 40103, ...) end the task with their typed error.
  *   40102 ends it with `NoSearchResultsError`, which keeps the cost the API reports. A result that does not
