@@ -18,15 +18,12 @@ import type { ResultFormat } from "../../Engine.js"
 import type { PostedTask } from "../../TaskBatcher.js"
 import type { PollError } from "../../TaskPoller.js"
 import { isStream } from "../stream.js"
-import type { EngineRef, Poller, Watch } from "./state.js"
+import type { EngineRef, Poller, Verdict, Watch } from "./state.js"
 import { enqueue, register } from "./state.js"
-import { fetchOnce, type Step } from "./taskGet.js"
+import { fetchOnce } from "./taskGet.js"
 import { recordReady } from "./tasksReady.js"
 import { end, endWith, sleep } from "./wait.js"
 import { cancel } from "./workers.js"
-
-/** What a task_get call for a wait leaves to do: nothing (the wait ended), or wait, or retry. */
-export type Verdict = { readonly _tag: "Ended" } | Exclude<Step<never>, { readonly _tag: "Done" }>
 
 const ended: Verdict = { _tag: "Ended" }
 

@@ -45,6 +45,11 @@ export interface Keeper {
   alarmAt: number
 }
 
+/** What a task_get call for a wait leaves to do: nothing (it ended the wait), or wait, or retry. */
+export type Verdict =
+  | { readonly _tag: "Ended" | "Wait" }
+  | { readonly _tag: "Retry"; readonly error: DataForSeoError }
+
 /** Where a wait stands. */
 export type WatchState = "sleeping" | "due" | "fetching" | "done"
 
