@@ -65,9 +65,7 @@ export interface Watch {
   /** The caller's span: the task_get calls made for the wait are its children. */
   readonly parent: Option.Option<Tracer.AnySpan>
   /** One task_get call; on a result or a final error it ends the wait and hands the caller its outcome. */
-  readonly call: Effect.Effect<
-    { readonly _tag: "Ended" | "Wait" } | { readonly _tag: "Retry"; readonly error: DataForSeoError }
-  >
+  readonly call: Effect.Effect<Verdict>
   /** Hands the caller a failure. */
   readonly fail: (cause: Cause.Cause<PollError>) => void
   /** When the wait began (epoch ms). */
