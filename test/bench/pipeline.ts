@@ -23,8 +23,8 @@
  * Each line prints its detail on stderr. A run still going at its cap is stopped, and its line says
  * `complete=false`: its figures are those at the cap. For the makespan (capped at twice the bound) the ratio is
  * then a lower bound of the real one. For the memory line, `done` says how far each run got: the large run is
- * capped at three minutes and the small one at 75 s. The CPU line has 60 s for its runs. A whole run takes under
- * six minutes.
+ * capped at ten minutes and the small one at two. The CPU line has 60 s for its runs. A whole run takes under
+ * fifteen minutes.
  *
  * `BENCH_PIPELINE=makespan,memory,cpu` picks lines. `BENCH_PIPELINE_MAKESPAN_TASKS` (20000),
  * `BENCH_PIPELINE_MEMORY_TASKS` (20000,200000), `BENCH_PIPELINE_CPU_TASKS` (2000) and `BENCH_PIPELINE_CPU_ROUNDS` (5)
