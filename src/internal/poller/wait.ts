@@ -21,7 +21,10 @@ export const jittered = (millis: number): Effect.Effect<number> =>
 /** Puts a wait to sleep for `millis`: its alarm queues it as due then. */
 export const sleep = (poller: Poller, watch: Watch, millis: number): Effect.Effect<void> => {
   watch.state = "sleeping"
-  return Effect.map(poller.alarms.set(millis, () => enqueue(poller, watch)), (alarm) => {
+  const ring = () => {
+    if (watch.state === "sleeping") enqueue(poller, watch)
+  }
+  return Effect.map(poller.alarms.set(millis, ring), (alarm) => {
     // ended meanwhile (interrupted): the alarm has nothing to wake
     if (watch.state === "sleeping") watch.alarm = alarm
     else alarm.cancel()
