@@ -37,6 +37,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -111,6 +112,17 @@ export interface Service {
     taskId: string,
     options: ResultOptions<F>
   ) => Effect.Effect<Result<E, F>, PollError>
+  /**
+   * The outcome of one task, handed to `onOutcome` once it is known, without a fiber waiting for it: for a
+   * caller that waits for thousands of tasks at once (`Serp.run` does). Gives the function that stops the wait;
+   * `onOutcome` is not called after it. A failure is the task's typed error; a defect means a bug here.
+   */
+  readonly watch: <E extends AnyEngine, F extends ResultFormat>(
+    engine: E,
+    taskId: string,
+    options: ResultOptions<F>,
+    onOutcome: (outcome: Exit.Exit<Result<E, F>, PollError>) => void
+  ) => Effect.Effect<() => void>
   /**
    * Each task of `tasks` with its outcome, emitted as results become ready (not in the order of `tasks`). Each
    * task comes out exactly once. `tasks` is read as tasks end, `maxOutstanding` at a time at most.

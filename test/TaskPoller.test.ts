@@ -3,6 +3,7 @@ import * as Chunk from "effect/Chunk"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -306,6 +307,25 @@ describe("TaskPoller", () => {
       poller: { concurrency: 1 },
       config: { requestTimeout: "10 seconds", limits: { simultaneousRequests: 1 } }
     }))))
+
+  it.effect("watch hands each outcome to its callback once, and a stopped wait never calls it", () =>
+    Effect.gen(function*() {
+      const [kept, stopped] = yield* post(NaverOrganic.engine, [naver("kept"), naver("stopped")])
+      const poller = yield* TaskPoller.TaskPoller
+      const seen: Array<string> = []
+      const onOutcome = (exit: Exit.Exit<{ readonly keyword?: string | null | undefined }, unknown>) => {
+        seen.push(Exit.isSuccess(exit) ? `${exit.value.keyword}` : "failed")
+      }
+      yield* poller.watch(NaverOrganic.engine, kept!.id, { format: "regular" }, onOutcome)
+      const stop = yield* poller.watch(NaverOrganic.engine, stopped!.id, { format: "regular" }, onOutcome)
+      expect(yield* poller.outstanding).toBe(2)
+      stop()
+      expect(yield* poller.outstanding).toBe(1)
+      yield* driven(Effect.sleep("2 minutes"), "1 second", "3 minutes")
+      expect(seen).toEqual(["kept"])
+      expect(yield* poller.outstanding).toBe(0)
+      expect((yield* stats).calls.task_get.calls).toBe(1)
+    }).pipe(Effect.provide(layer())))
 
   it.effect("a ready signal fetches a task tasks_ready has not listed yet", () =>
     Effect.gen(function*() {

@@ -7,7 +7,6 @@
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -19,26 +18,39 @@ export const isStream = <A, E, R>(input: Stream.Stream<A, E, R> | Iterable<A>): 
 /** One element at a time: fails with `None` once the elements are all out. */
 export type Pull<A, E> = Effect.Effect<A, Option.Option<E>>
 
+/** How one element ends: with its value, or with a defect (a bug), which fails the pull. */
+export interface Settle<B> {
+  readonly done: (b: B) => void
+  readonly die: (cause: Cause.Cause<never>) => void
+}
+
 /**
- * `f` of each element, each in a fiber of its own, handed out one per pull as they end (not in the stream's
- * order). The pull ends once the stream has ended and every fiber has; a failure of the stream fails the pull
- * (after the outcomes already in), and the fibers in course are interrupted when the scope closes. The number of
- * fibers is not bounded here: the caller bounds the elements read.
+ * Each element started by `start`, which settles it later (from a callback, with no fiber waiting), and may give
+ * a function that stops it. The outcomes are handed out one per pull as they come (not in the stream's order).
+ * The pull ends once the stream has ended and every element has settled. A failure of the stream, or a defect,
+ * fails the pull (after the outcomes already in). The elements not yet settled are stopped when the scope
+ * closes. Nothing here bounds the elements read: the caller does.
  *
- * `Stream.mapEffect` with `unordered` and a large `concurrency` does the same with several fibers and channel
- * executors per element, and a queue of `Take`s read as a stream costs a few stream stages more per element.
+ * `Stream.mapEffect` with `unordered` and a large `concurrency` would keep a fiber per element, and several
+ * channel executors: several times the CPU and the memory of an element.
  */
-export const forkEach = <A, E, R, B>(
+export const settleEach = <A, E, R, B>(
   stream: Stream.Stream<A, E, R>,
-  f: (a: A) => Effect.Effect<B>
+  start: (a: A, settle: Settle<B>) => Effect.Effect<(() => void) | undefined>
 ): Effect.Effect<Pull<B, E>, never, Scope.Scope | R> =>
   Effect.gen(function*() {
-    const fibers = yield* FiberSet.make<void>()
     let out: Array<B> = []
     let head = 0
     let running = 0
     let read = false
     let failure: Cause.Cause<E> | undefined
+    const stops = new Set<() => void>()
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const stop of stops) stop()
+        stops.clear()
+      })
+    )
     // the puller, parked until an outcome comes or the reading ends
     let parked: ((wake: Effect.Effect<void>) => void) | undefined
     const wake = () => {
@@ -49,14 +61,29 @@ export const forkEach = <A, E, R, B>(
     const each = (a: A) =>
       Effect.suspend(() => {
         running++
-        return FiberSet.run(
-          fibers,
-          Effect.map(f(a), (b) => {
-            running--
+        let stop: (() => void) | undefined
+        let settled = false
+        const ended = () => {
+          settled = true
+          running--
+          if (stop !== undefined) stops.delete(stop)
+        }
+        const settle: Settle<B> = {
+          done: (b) => {
+            ended()
             out.push(b)
             wake()
-          })
-        )
+          },
+          die: (cause) => {
+            ended()
+            failure ??= cause
+            wake()
+          }
+        }
+        return Effect.map(start(a, settle), (given) => {
+          stop = given
+          if (stop !== undefined && !settled) stops.add(stop)
+        })
       })
     yield* Stream.runForEach(stream, each).pipe(
       Effect.matchCause({
@@ -65,7 +92,7 @@ export const forkEach = <A, E, R, B>(
           wake()
         },
         onFailure: (cause) => {
-          failure = cause
+          failure ??= cause
           wake()
         }
       }),

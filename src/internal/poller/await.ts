@@ -12,6 +12,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ResultFormat } from "../../Engine.js"
@@ -27,13 +28,13 @@ import { cancel } from "./workers.js"
 
 const ended: Verdict = { _tag: "Ended" }
 
-/** A caller parked until its wait ends: its fiber's resume, or the outcome kept until it parks. */
+/** A caller parked until its wait ends: what takes the outcome, or the outcome kept until the caller parks. */
 interface Parked<A> {
-  resume: ((outcome: Effect.Effect<A, PollError>) => void) | undefined
-  kept: Effect.Effect<A, PollError> | undefined
+  resume: ((outcome: Exit.Exit<A, PollError>) => void) | undefined
+  kept: Exit.Exit<A, PollError> | undefined
 }
 
-const hand = <A>(parked: Parked<A>, outcome: Effect.Effect<A, PollError>): void => {
+const hand = <A>(parked: Parked<A>, outcome: Exit.Exit<A, PollError>): void => {
   if (parked.resume === undefined) parked.kept = outcome
   else parked.resume(outcome)
 }
@@ -60,10 +61,33 @@ const fetchFor = <A, I>(
     return Effect.flatMap(recordFound(poller, watch), (failure) =>
       Effect.as(
         failure === undefined
-          ? end(poller, watch, outcome, () => hand(parked, Effect.succeed(outcome.right)))
+          ? end(poller, watch, outcome, () => hand(parked, Exit.succeed(outcome.right)))
           : endWith(poller, watch, failure),
         ended
       ))
+  })
+
+/** A new wait, asleep until its expected time (or due at once after an early signal). */
+const begin = <A, I>(
+  poller: Poller,
+  engine: EngineRef,
+  taskId: string,
+  format: ResultFormat,
+  schema: Schema.Schema<A, I>,
+  parked: Parked<A>
+): Effect.Effect<Watch> =>
+  Effect.gen(function*() {
+    const watch: Watch = register(poller, {
+      engine,
+      id: taskId,
+      format,
+      parent: yield* Effect.option(Effect.currentSpan),
+      call: Effect.suspend(() => fetchFor(poller, watch, schema, parked)),
+      fail: (cause) => hand(parked, Exit.failCause(cause))
+    }, yield* Clock.currentTimeMillis)
+    if (poller.early.delete(taskId)) enqueue(poller, watch)
+    else yield* sleep(poller, watch, poller.expectedWait)
+    return watch
   })
 
 /** One task's result, once it is ready, in `format`, decoded with `schema`. */
@@ -74,25 +98,35 @@ export const awaitResult = <A, I>(
   format: ResultFormat,
   schema: Schema.Schema<A, I>
 ): Effect.Effect<A, PollError> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.gen(function*() {
-      const parked: Parked<A> = { resume: undefined, kept: undefined }
-      const watch: Watch = register(poller, {
-        engine,
-        id: taskId,
-        format,
-        parent: yield* Effect.option(Effect.currentSpan),
-        call: Effect.suspend(() => fetchFor(poller, watch, schema, parked)),
-        fail: (cause) => hand(parked, Effect.failCause(cause))
-      }, yield* Clock.currentTimeMillis)
-      if (poller.early.delete(taskId)) enqueue(poller, watch)
-      else yield* sleep(poller, watch, poller.expectedWait)
-      return yield* restore(Effect.async<A, PollError>((resume) => {
-        if (parked.kept !== undefined) return resume(parked.kept)
+  Effect.uninterruptibleMask((restore) => {
+    const parked: Parked<A> = { resume: undefined, kept: undefined }
+    return Effect.flatMap(begin(poller, engine, taskId, format, schema, parked), (watch) =>
+      restore(Effect.async<A, PollError>((resume) => {
+        if (parked.kept !== undefined) {
+          return resume(parked.kept)
+        }
         parked.resume = resume
-        return Effect.sync(() => cancel(poller, watch))
-      }))
-    })
+        return Effect.sync(() =>
+          cancel(poller, watch)
+        )
+      })))
+  })
+
+/**
+ * One task's outcome, handed to `onOutcome` once, without a fiber waiting for it. Gives the function that stops
+ * the wait (after which `onOutcome` is not called).
+ */
+export const watchResult = <A, I>(
+  poller: Poller,
+  engine: EngineRef,
+  taskId: string,
+  format: ResultFormat,
+  schema: Schema.Schema<A, I>,
+  onOutcome: (outcome: Exit.Exit<A, PollError>) => void
+): Effect.Effect<() => void> =>
+  Effect.map(
+    begin(poller, engine, taskId, format, schema, { resume: onOutcome, kept: undefined }),
+    (watch) => () => cancel(poller, watch)
   )
 
 /** Each task with its outcome, as outcomes come; at most `maxOutstanding` tasks waited for at once. */

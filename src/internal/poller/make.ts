@@ -15,7 +15,7 @@ import { TaskLedger } from "../../TaskLedger.js"
 import { defaultBackoff, defaultMaxBackoff, type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
 import * as Alarms from "../alarms.js"
 import { rateLimited } from "../waits.js"
-import { awaitResult, results } from "./await.js"
+import { awaitResult, results, watchResult } from "./await.js"
 import { oldest, type Poller } from "./state.js"
 import { readyLoop, signalReady } from "./tasksReady.js"
 import { startWorkers } from "./workers.js"
@@ -74,6 +74,8 @@ export const make = (options: Options = {}) =>
     const service: Service = {
       awaitResult: (engine, taskId, { format }) =>
         awaitResult(poller, engine, taskId, format, engine[resultSchemaKeys[format]]),
+      watch: (engine, taskId, { format }, onOutcome) =>
+        watchResult(poller, engine, taskId, format, engine[resultSchemaKeys[format]], onOutcome),
       results: (engine, tasks, { format }) => results(poller, engine, tasks, format, engine[resultSchemaKeys[format]]),
       ready: (taskIds) => signalReady(poller, taskIds),
       outstanding: Effect.sync(() => poller.count),

@@ -5,10 +5,12 @@
  * @since 0.1.0
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -17,8 +19,9 @@ import type { AnyEngine, ResultFormat } from "../../Engine.js"
 import type { Outcome, RunOptions, SerpError, TaskOf } from "../../Serp.js"
 import type { PostedTask, SubmitError, TaskBatcher } from "../../TaskBatcher.js"
 import type { Entry, LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
-import type { Result, TaskPoller } from "../../TaskPoller.js"
-import { forkEach, isStream, type Pull } from "../stream.js"
+import type { PollError, Result, TaskPoller } from "../../TaskPoller.js"
+import * as Alarms from "../alarms.js"
+import { isStream, type Pull, type Settle, settleEach } from "../stream.js"
 import { countEnded, countPosted, type Counts } from "./progress.js"
 
 /** The services a run works with. */
@@ -62,40 +65,6 @@ const refused = <Task, A>(
   keyOf: ((task: Task) => string | undefined) | undefined
 ): Outcome<Task, A> => ({ task, correlationKey: keyOf?.(task), result: Either.left(error) })
 
-/** A posted task's wait, ended by `deadline` (ms) with a `SerpTimeoutError` when there is one. */
-const awaited = <E extends AnyEngine, F extends ResultFormat>(
-  poller: TaskPoller["Type"],
-  engine: E,
-  posted: PostedTask,
-  format: F,
-  deadline: number | undefined
-) => {
-  const wait = poller.awaitResult(engine, posted.id, { format })
-  if (deadline === undefined) return wait
-  return Effect.timeoutFail(wait, {
-    duration: Duration.millis(deadline),
-    onTimeout: () => new SerpTimeoutError({ taskId: posted.id, correlationKey: posted.correlationKey, deadline })
-  })
-}
-
-/** A posted task's outcome: taken by an earlier run, or its result as it comes. */
-const collect = <E extends AnyEngine, F extends ResultFormat>(
-  poller: TaskPoller["Type"],
-  engine: E,
-  posted: PostedTask,
-  format: F,
-  deadline: number | undefined
-): Effect.Effect<Either.Either<Result<E, F>, SerpError>> =>
-  posted.collectedAt === undefined
-    ? Effect.either(awaited(poller, engine, posted, format, deadline))
-    : Effect.succeed(Either.left(
-      new AlreadyCollectedError({
-        taskId: posted.id,
-        correlationKey: posted.correlationKey,
-        collectedAt: posted.collectedAt
-      })
-    ))
-
 /** What settling a task needs of the run's options. */
 interface Settings<Task, F extends ResultFormat> {
   readonly format: F
@@ -104,22 +73,75 @@ interface Settings<Task, F extends ResultFormat> {
   readonly keyOf: ((task: Task) => string | undefined) | undefined
 }
 
-/** One task's outcome from its posting outcome. */
-const settle = <E extends AnyEngine, F extends ResultFormat>(
-  { counts, poller }: Services,
+/**
+ * A posted task's wait, with no fiber: its outcome is settled by the poller, or by the deadline's alarm with a
+ * `SerpTimeoutError` (the wait is then stopped). A defect of the wait fails the run. Gives what stops both.
+ */
+const watched = <E extends AnyEngine, F extends ResultFormat, Task>(
+  poller: TaskPoller["Type"],
+  alarms: Alarms.Alarms,
   engine: E,
-  { deadline, format, keyOf }: Settings<TaskOf<E>, F>,
-  [task, submitted]: readonly [TaskOf<E>, Either.Either<PostedTask, SubmitError>]
-): Effect.Effect<Outcome<TaskOf<E>, Result<E, F>>> =>
-  Either.isLeft(submitted)
-    ? Effect.succeed(refused(task, submitted.left, keyOf))
-    : Effect.suspend(() => {
-      countPosted(counts, submitted.right)
-      return Effect.map(
-        collect(poller, engine, submitted.right, format, deadline),
-        (result) => ({ task, correlationKey: submitted.right.correlationKey, posted: submitted.right, result })
-      )
+  posted: PostedTask,
+  { deadline, format }: Settings<Task, F>,
+  settle: (result: Either.Either<Result<E, F>, SerpError>) => void,
+  die: (cause: Cause.Cause<never>) => void
+): Effect.Effect<() => void> => {
+  let over = false
+  let stopAlarm = () => {}
+  const onOutcome = (exit: Exit.Exit<Result<E, F>, PollError>) => {
+    if (over) return
+    over = true
+    stopAlarm()
+    if (Exit.isSuccess(exit)) return settle(Either.right(exit.value))
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) settle(Either.left(failure.value))
+    else die(Cause.die(Cause.squash(exit.cause)))
+  }
+  return Effect.flatMap(poller.watch(engine, posted.id, { format }, onOutcome), (stopWait) => {
+    if (deadline === undefined) return Effect.succeed(stopWait)
+    const timedOut = () => {
+      if (over) return
+      over = true
+      stopWait()
+      settle(Either.left(new SerpTimeoutError({ taskId: posted.id, correlationKey: posted.correlationKey, deadline })))
+    }
+    return Effect.map(alarms.set(deadline, timedOut), (alarm) => {
+      stopAlarm = alarm.cancel
+      return () => {
+        stopWait()
+        alarm.cancel()
+      }
     })
+  })
+}
+
+/** Starts settling one task from its posting outcome: refused, taken by an earlier run, or waited for. */
+const start = <E extends AnyEngine, F extends ResultFormat>(
+  { counts, poller }: Services,
+  alarms: Alarms.Alarms,
+  engine: E,
+  settings: Settings<TaskOf<E>, F>,
+  [task, submitted]: readonly [TaskOf<E>, Either.Either<PostedTask, SubmitError>],
+  { die, done }: Settle<Outcome<TaskOf<E>, Result<E, F>>>
+): Effect.Effect<(() => void) | undefined> => {
+  if (Either.isLeft(submitted)) {
+    done(refused(task, submitted.left, settings.keyOf))
+    return Effect.succeed(undefined)
+  }
+  const posted = submitted.right
+  countPosted(counts, posted)
+  const settle = (result: Either.Either<Result<E, F>, SerpError>) =>
+    done({ task, correlationKey: posted.correlationKey, posted, result })
+  if (posted.collectedAt === undefined) return watched(poller, alarms, engine, posted, settings, settle, die)
+  settle(Either.left(
+    new AlreadyCollectedError({
+      taskId: posted.id,
+      correlationKey: posted.correlationKey,
+      collectedAt: posted.collectedAt
+    })
+  ))
+  return Effect.succeed(undefined)
+}
 
 /** A whole number of at least 1, or the default. */
 const maxInFlightOf = (value: number | undefined): number =>
@@ -204,9 +226,11 @@ export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
       correlationKey: input.keyOf
     })
     // at most maxInFlight elements in course: the permits bound the tasks read
-    const pull = yield* forkEach(
+    const alarms = Alarms.make()
+    const settings = { format: options.format, deadline, keyOf: input.keyOf }
+    const pull = yield* settleEach(
       submitted,
-      (one) => settle(services, engine, { format: options.format, deadline, keyOf: input.keyOf }, one)
+      (one, settle: Settle<Outcome<TaskOf<E>, Result<E, F>>>) => start(services, alarms, engine, settings, one, settle)
     )
     return Effect.tap(pull, (outcome) =>
       Effect.zipRight(
