@@ -8,6 +8,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { Fifo } from "./fifo.js"
 
 /** Runs effects holding one permit each, at most `permits` at once. */
 export interface Permits {
@@ -31,18 +32,12 @@ interface Waiter {
 /** A fair semaphore of `permits` permits (at least 1). */
 export const make = (permits: number): Permits => {
   let free = Math.max(1, Math.floor(permits))
-  // a queue with a moving head: served in order, without shifting the array at each grant
-  let queue: Array<Waiter> = []
-  let head = 0
+  // served in order, without shifting an array at each grant
+  const queue = new Fifo<Waiter>()
   let size = 0
 
   const release = (): void => {
-    while (head < queue.length) {
-      const next = queue[head++]!
-      if (head > 1024 && head * 2 > queue.length) {
-        queue = queue.slice(head)
-        head = 0
-      }
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       if (next.gone) continue
       size--
       next.granted = true

@@ -1,6 +1,6 @@
 /**
  * Streams as `TaskPoller.results` and `Serp.run` use them: inputs given as a `Stream` or as an iterable, and a
- * stage that runs an effect per element in a fiber of its own.
+ * stage that settles each element from a callback, with no fiber per element.
  *
  * @since 0.1.0
  * @internal
@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { Fifo } from "./fifo.js"
 
 /** Whether the input is a stream (else an iterable). */
 export const isStream = <A, E, R>(input: Stream.Stream<A, E, R> | Iterable<A>): input is Stream.Stream<A, E, R> =>
@@ -39,8 +40,7 @@ export const settleEach = <A, E, R, B>(
   start: (a: A, settle: Settle<B>) => Effect.Effect<(() => void) | undefined>
 ): Effect.Effect<Pull<B, E>, never, Scope.Scope | R> =>
   Effect.gen(function*() {
-    let out: Array<B> = []
-    let head = 0
+    const out = new Fifo<B>()
     let running = 0
     let read = false
     let failure: Cause.Cause<E> | undefined
@@ -99,18 +99,7 @@ export const settleEach = <A, E, R, B>(
       Effect.forkScoped
     )
     const pull: Pull<B, E> = Effect.suspend(() => {
-      if (head < out.length) {
-        const b = out[head++]!
-        // the outcomes handed out are let go: at once when all are out, else in halves
-        if (head === out.length) {
-          out = []
-          head = 0
-        } else if (head > 1024 && head * 2 > out.length) {
-          out = out.slice(head)
-          head = 0
-        }
-        return Effect.succeed(b)
-      }
+      if (out.size > 0) return Effect.succeed(out.shift()!)
       if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
       if (read && running === 0) return Effect.fail(Option.none())
       return Effect.zipRight(

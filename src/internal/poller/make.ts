@@ -14,6 +14,7 @@ import * as Pacer from "../../Pacer.js"
 import { TaskLedger } from "../../TaskLedger.js"
 import { defaultBackoff, defaultMaxBackoff, type Options, resultSchemaKeys, type Service } from "../../TaskPoller.js"
 import * as Alarms from "../alarms.js"
+import { Fifo } from "../fifo.js"
 import { rateLimited } from "../waits.js"
 import { awaitResult, results, watchResult } from "./await.js"
 import { oldest, type Poller } from "./state.js"
@@ -35,8 +36,7 @@ const makePoller = (options: Options) =>
       getPacer: yield* Pacer.make({ limit: limits.taskGetPerMinute, window: limits.window, spread: true }),
       alarms: Alarms.make(),
       concurrency: options.concurrency ?? limits.simultaneousRequests,
-      due: [],
-      dueHead: 0,
+      due: new Fifo(),
       dueLatch: yield* Effect.makeLatch(false),
       workers: new Set(),
       requestTimeout: Duration.toMillis(settings.requestTimeout),

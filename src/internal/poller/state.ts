@@ -18,6 +18,7 @@ import type { Oldest } from "../../Progress.js"
 import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 import type { PollError } from "../../TaskPoller.js"
 import type { Alarm, Alarms } from "../alarms.js"
+import type { Fifo } from "../fifo.js"
 
 /** What the poller needs of an engine: its name and its paths. */
 export interface EngineRef {
@@ -98,9 +99,8 @@ export interface Poller {
   readonly alarms: Alarms
   /** task_get calls in flight at once: the number of workers. */
   readonly concurrency: number
-  /** Waits due for a task_get call, in the order they became due, from `dueHead` on. */
-  due: Array<Watch>
-  dueHead: number
+  /** Waits due for a task_get call, in the order they became due. */
+  readonly due: Fifo<Watch>
   /** Open while waits are due: idle workers wait on it. */
   readonly dueLatch: Effect.Latch
   /** The workers in course. */
@@ -193,18 +193,11 @@ export const enqueue = (poller: Poller, watch: Watch): void => {
   poller.dueLatch.unsafeOpen()
 }
 
-/** The next wait due, if any; the queue is compacted as it is read. */
+/** The next wait due, if any: waits that ended while queued are passed over. */
 export const takeDue = (poller: Poller): Watch | undefined => {
-  while (poller.dueHead < poller.due.length) {
-    const watch = poller.due[poller.dueHead++]!
-    if (poller.dueHead > 1024 && poller.dueHead * 2 > poller.due.length) {
-      poller.due = poller.due.slice(poller.dueHead)
-      poller.dueHead = 0
-    }
+  for (let watch = poller.due.shift(); watch !== undefined; watch = poller.due.shift()) {
     if (watch.state === "due") return watch
   }
-  poller.due = []
-  poller.dueHead = 0
   return undefined
 }
 

@@ -1,0 +1,34 @@
+/**
+ * A first-in, first-out queue on an array with a moving head: taking the oldest element does not shift the
+ * array. The array is let go when it empties, and compacted once the taken part outweighs the rest.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+export class Fifo<A> {
+  private items: Array<A> = []
+  private head = 0
+
+  /** Elements in the queue. */
+  get size(): number {
+    return this.items.length - this.head
+  }
+
+  push(a: A): void {
+    this.items.push(a)
+  }
+
+  /** The oldest element, taken out; undefined when the queue is empty. */
+  shift(): A | undefined {
+    if (this.head >= this.items.length) return undefined
+    const a = this.items[this.head++]
+    if (this.head === this.items.length) {
+      this.items = []
+      this.head = 0
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return a
+  }
+}
