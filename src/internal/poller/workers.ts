@@ -19,11 +19,17 @@ import type { Poller, Verdict, Watch, Worker } from "./state.js"
 import { enqueue, takeDue, unregister } from "./state.js"
 import { defect, endWith, jittered, sleep } from "./wait.js"
 
+/** Puts a wait to sleep for its `attempt`th backoff from `first` ms (doubled each time, `maxBackoff` at most). */
+const backOff = (poller: Poller, watch: Watch, first: number, attempt: number): Effect.Effect<void> =>
+  Effect.flatMap(
+    jittered(Math.min(poller.maxBackoff, first * 2 ** attempt)),
+    (millis) => sleep(poller, watch, millis)
+  )
+
 /** After a transient failure: the wait sleeps its backoff in full, or ends once too many came in a row. */
 const afterFailure = (poller: Poller, watch: Watch, error: DataForSeoError): Effect.Effect<void> => {
   if (++watch.failures >= poller.maxFailures) return endWith(poller, watch, error)
-  const backoff = Math.min(poller.maxBackoff, poller.retryDelay * 2 ** (watch.failures - 1))
-  return Effect.flatMap(jittered(backoff), (millis) => sleep(poller, watch, millis))
+  return backOff(poller, watch, poller.retryDelay, watch.failures - 1)
 }
 
 /** The error of a task_get call stopped at the request timeout. */
@@ -53,8 +59,12 @@ const arm = (poller: Poller, at: number, now: number): Effect.Effect<void> => {
   )
 }
 
-/** A call ended, or was stopped: the keeper's alarm is let go when no call is left in course. */
+/**
+ * A call ended, or was stopped: the worker and its wait let go of each other, and the keeper's alarm is let go when
+ * no call is left in course.
+ */
 const callEnded = (poller: Poller, self: Worker): void => {
+  if (self.watch !== undefined) self.watch.inFlight = undefined
   self.deadline = undefined
   self.watch = undefined
   const keeper = poller.keeper
@@ -90,7 +100,6 @@ const serve = (poller: Poller, self: Worker, watch: Watch): Effect.Effect<void> 
       arm(poller, self.deadline, now),
       Effect.flatMap(Effect.exit(call), (exit) => {
         callEnded(poller, self)
-        watch.inFlight = undefined
         return settle(poller, watch, exit)
       })
     )
@@ -109,8 +118,7 @@ const settle = (poller: Poller, watch: Watch, exit: Exit.Exit<Verdict>): Effect.
       watch.failures = 0
       if (watch.failure !== undefined) return endWith(poller, watch, watch.failure)
       if (watch.woken) return Effect.sync(() => enqueue(poller, watch))
-      const backoff = Math.min(poller.maxBackoff, poller.backoff * 2 ** watch.waits++)
-      return Effect.flatMap(jittered(backoff), (millis) => sleep(poller, watch, millis))
+      return backOff(poller, watch, poller.backoff, watch.waits++)
     }
     case "Retry":
       return afterFailure(poller, watch, verdict.error)
@@ -151,10 +159,7 @@ const stopLateCalls = (poller: Poller): Effect.Effect<void> =>
       }
       const watch = worker.watch
       stop(poller, worker)
-      if (watch !== undefined) {
-        watch.inFlight = undefined
-        poller.keeper.late.push(watch)
-      }
+      if (watch !== undefined) poller.keeper.late.push(watch)
     }
     return next === Infinity ? Effect.void : arm(poller, next, now)
   })
@@ -193,7 +198,5 @@ export const cancel = (poller: Poller, watch: Watch): void => {
   watch.alarm?.cancel()
   watch.alarm = undefined
   unregister(poller, watch)
-  const worker = watch.inFlight
-  watch.inFlight = undefined
-  if (worker !== undefined) stop(poller, worker)
+  if (watch.inFlight !== undefined) stop(poller, watch.inFlight)
 }
