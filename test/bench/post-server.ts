@@ -14,7 +14,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Emulator from "../../src/sandbox/Emulator.js"
-import { serveLines } from "./support/sandboxProcess.js"
+import { postingSpan, serveLines } from "./support/sandboxProcess.js"
 
 /** What `stats` answers. */
 export interface ServerStats {
@@ -34,13 +34,7 @@ if (!process.argv.includes("--child")) process.exit(0)
 const stats = (emulator: Emulator.Service) =>
   Effect.gen(function*() {
     const s = yield* emulator.stats
-    const tasks = yield* emulator.tasks
-    let first = Infinity
-    let last = -Infinity
-    for (const task of tasks) {
-      if (task.postedAt < first) first = task.postedAt
-      if (task.postedAt > last) last = task.postedAt
-    }
+    const { first, last } = postingSpan(yield* emulator.tasks)
     const cpu = process.cpuUsage()
     const answer: ServerStats = {
       calls: s.calls.task_post.calls,

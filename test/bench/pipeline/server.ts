@@ -13,7 +13,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Emulator from "../../../src/sandbox/Emulator.js"
-import { serveLines } from "../support/sandboxProcess.js"
+import { postingSpan, serveLines } from "../support/sandboxProcess.js"
 
 /** The calls of one function: received, and refused by a limit. */
 export interface Calls {
@@ -38,14 +38,9 @@ const stats = (emulator: Emulator.Service) =>
   Effect.gen(function*() {
     const s = yield* emulator.stats
     const tasks = yield* emulator.tasks
-    let first = Infinity
-    let last = -Infinity
+    const { first, last } = postingSpan(tasks)
     let collected = 0
-    for (const task of tasks) {
-      if (task.postedAt < first) first = task.postedAt
-      if (task.postedAt > last) last = task.postedAt
-      if (task.collected) collected++
-    }
+    for (const task of tasks) if (task.collected) collected++
     const cpu = process.cpuUsage()
     const calls = (fn: "task_post" | "tasks_ready" | "task_get"): Calls => ({
       calls: s.calls[fn].calls,

@@ -57,6 +57,19 @@ export const runLine = (name: string, program: Effect.Effect<void, unknown, Scop
 
 // --- the sandbox process's side -------------------------------------------------------------------------
 
+/** The first and last task_post arrival of the emulator's tasks, on its clock (every task of a call has its arrival). */
+export const postingSpan = (
+  tasks: ReadonlyArray<Emulator.TaskInfo>
+): { readonly first: number; readonly last: number } => {
+  let first = Infinity
+  let last = -Infinity
+  for (const task of tasks) {
+    if (task.postedAt < first) first = task.postedAt
+    if (task.postedAt > last) last = task.postedAt
+  }
+  return { first, last }
+}
+
 /** Serves the line protocol on stdin / stdout; `stats` tells what `stats` answers of the running emulator. */
 export const serveLines = <S>(stats: (emulator: Emulator.Service) => Effect.Effect<S>): void => {
   let current: { readonly scope: Scope.CloseableScope; readonly server: Sandbox.SandboxServer } | undefined
