@@ -17,9 +17,11 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import * as Auth from "./Auth.js"
 import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
 import { type DataForSeoError, TimeoutError } from "./DataForSeoError.js"
@@ -61,6 +63,8 @@ export interface CallOptions {
    */
   readonly span?: {
     readonly name?: string | undefined
+    /** The span's parent, when it is not the current span (a call made in another fiber for a caller). */
+    readonly parent?: Tracer.AnySpan | undefined
     readonly attributes?: Readonly<Record<string, unknown>> | undefined
   } | undefined
 }
@@ -102,6 +106,29 @@ export const retrySchedule = (settings: RetrySettings) =>
 
 const utf8 = new TextDecoder()
 
+/** A reply as the call's outcome: its envelope with each result decoded, or the typed failure its status means. */
+const read = <A, I, R>(
+  path: string,
+  { bytes, status }: Transport.Exchanged,
+  result: Schema.Schema<A, I, R>
+): Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R> => {
+  const body = Envelope.gunzip(path, bytes)
+  if (Either.isLeft(body)) return Effect.fail(body.left)
+  const text = utf8.decode(body.right)
+  if (status !== 200) {
+    const reply = Envelope.decodeStatus(text)
+    const code = reply._tag === "Some" ? reply.value.status_code : StatusCode.fromHttpStatus(status)
+    const message = reply._tag === "Some" ? reply.value.status_message : `HTTP ${status}`
+    return Effect.fail(StatusCode.toError(code, message, { httpStatus: status }))
+  }
+  const envelope = Envelope.decodeWire(path, text)
+  if (Either.isLeft(envelope)) return Effect.fail(envelope.left)
+  if (!StatusCode.isSuccess(envelope.right.status_code)) {
+    return Effect.fail(StatusCode.toError(envelope.right.status_code, envelope.right.status_message))
+  }
+  return Envelope.decodeResults(path, envelope.right, result)
+}
+
 /** Builds the service from its configuration, the authorization and an `HttpClient`. */
 export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | HttpClient.HttpClient> = Effect.gen(
   function*() {
@@ -110,26 +137,19 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     // fair, and a release wakes one waiter: thousands of calls may wait for a few permits
     const permits = Permits.make(settings.limits.simultaneousRequests)
     const deadlines = Deadlines.make()
-    const httpClient = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.prependUrl(settings.baseUrl),
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeader("accept-encoding", "gzip")
-        )
-      ),
-      // One span per call, `DataForSeoClient.get` / `.post`, carries the path and the HTTP status: the
-      // HttpClient's own span would repeat it, at a cost on every call.
-      HttpClient.withTracerDisabledWhen(() => true)
-    )
+    // One span per call, `DataForSeoClient.get` / `.post`, carries the path and the HTTP status: the
+    // HttpClient's own span would repeat it, at a cost on every call.
+    const send = Transport.exchanger(yield* HttpClient.HttpClient, (request) =>
+      request.pipe(
+        HttpClientRequest.prependUrl(settings.baseUrl),
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setHeader("accept-encoding", "gzip")
+      ))
     const schedule = retrySchedule(settings.retry)
 
     const exchange = (endpoint: string, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
       auth.authorize(request).pipe(
-        Effect.flatMap(httpClient.execute),
-        Effect.flatMap((response) =>
-          Effect.map(response.arrayBuffer, (buffer) => ({ status: response.status, bytes: new Uint8Array(buffer) }))
-        ),
+        Effect.flatMap(send),
         Effect.mapError((error) => Transport.transportError(endpoint, error)),
         (exchanged) =>
           Duration.isFinite(timeout)
@@ -151,33 +171,29 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     ): Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R> => {
       const timeout = Duration.decode(options.timeout ?? settings.requestTimeout)
       const mode = options.retry ?? (method === "GET" ? "transient" : "safe")
-      const attempt = Effect.gen(function*() {
-        const sent = exchange(path, request, timeout)
-        const { status, bytes } = yield* options.pacer === undefined ? sent : options.pacer.pace(sent)
-        yield* Effect.annotateCurrentSpan("http.response.status_code", status)
-        const text = utf8.decode(yield* Envelope.gunzip(path, bytes))
-        if (status !== 200) {
-          const body = Envelope.decodeStatus(text)
-          const code = body._tag === "Some" ? body.value.status_code : StatusCode.fromHttpStatus(status)
-          const message = body._tag === "Some" ? body.value.status_message : `HTTP ${status}`
-          return yield* StatusCode.toError(code, message, { httpStatus: status })
-        }
-        const envelope = yield* Envelope.decodeWire(path, text)
-        if (!StatusCode.isSuccess(envelope.status_code)) {
-          return yield* StatusCode.toError(envelope.status_code, envelope.status_message)
-        }
-        return yield* Envelope.decodeResults(path, envelope, result)
-      })
-      return (mode === "none"
-        ? attempt
-        : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })).pipe(
-          Effect.withSpan(options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`, {
-            kind: "client",
-            // the call site is always this line: capturing it would cost a stack trace per call
-            captureStackTrace: false,
-            attributes: { "dataforseo.path": path, "http.request.method": method, ...options.span?.attributes }
+      const sent = exchange(path, request, timeout)
+      const paced = options.pacer === undefined ? sent : options.pacer.pace(sent)
+      return Effect.useSpan(
+        options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`,
+        {
+          kind: "client",
+          // the call site is always this line: capturing it would cost a stack trace per call
+          captureStackTrace: false,
+          ...(options.span?.parent === undefined ? {} : { parent: options.span.parent }),
+          attributes: { "dataforseo.path": path, "http.request.method": method, ...options.span?.attributes }
+        },
+        (span) => {
+          const attempt = Effect.flatMap(paced, (reply) => {
+            span.attribute("http.response.status_code", reply.status)
+            return read(path, reply, result)
           })
-        )
+          // not made the parent of what runs inside: nothing inside makes spans (the HttpClient's are disabled), and
+          // providing it would cost as much as the span itself
+          return mode === "none"
+            ? attempt
+            : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })
+        }
+      )
     }
 
     return {

@@ -178,18 +178,20 @@ const gzipMagic = (bytes: Uint8Array): boolean => bytes.length > 2 && bytes[0] =
  * A body as sent, inflated when it is gzip (it starts with gzip's magic bytes, whatever the headers say).
  * A corrupt or truncated gzip body is a `DecodeError` of `endpoint`.
  */
-export const gunzip = (endpoint: string, bytes: Uint8Array): Effect.Effect<Uint8Array, DecodeError> =>
-  gzipMagic(bytes)
-    ? Effect.try({
-      try: () => gunzipSync(bytes),
-      catch: (cause) =>
-        new DecodeError({
-          endpoint,
-          path: "",
-          message: `the reply's gzip body is corrupt or cut short: ${systemCause(cause).message}`
-        })
-    })
-    : Effect.succeed(bytes)
+export const gunzip = (endpoint: string, bytes: Uint8Array): Either.Either<Uint8Array, DecodeError> => {
+  if (!gzipMagic(bytes)) return Either.right(bytes)
+  try {
+    return Either.right(gunzipSync(bytes))
+  } catch (cause) {
+    return Either.left(
+      new DecodeError({
+        endpoint,
+        path: "",
+        message: `the reply's gzip body is corrupt or cut short: ${systemCause(cause).message}`
+      })
+    )
+  }
+}
 
 /** A parse failure as the path of its first issue, `tasks.0.result.3.rank_group`. */
 const firstIssue = (error: ParseResult.ParseError): { path: string; message: string } => {
@@ -223,6 +225,19 @@ export const decodeWire = (endpoint: string, text: string): Either.Either<Envelo
 const resultless = (envelope: Envelope<unknown>): envelope is Envelope<never> =>
   envelope.tasks.every((task) => task.result === null)
 
+type ResultsDecoder<A, R> = (input: unknown) => Effect.Effect<ReadonlyArray<A>, ParseResult.ParseError, R>
+
+// One decoder of a whole `result[]` per result schema, compiled once.
+const resultDecoders = new WeakMap<Schema.Schema.Any, ResultsDecoder<unknown, unknown>>()
+
+const resultsDecoder = <A, I, R>(result: Schema.Schema<A, I, R>): ResultsDecoder<A, R> => {
+  const known = resultDecoders.get(result) as ResultsDecoder<A, R> | undefined
+  if (known !== undefined) return known
+  const made = Schema.decodeUnknown(Schema.Array(result), { onExcessProperty: "preserve" })
+  resultDecoders.set(result, made)
+  return made
+}
+
 /** Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`. */
 export const decodeResults = <A, I, R>(
   endpoint: string,
@@ -230,17 +245,19 @@ export const decodeResults = <A, I, R>(
   result: Schema.Schema<A, I, R>
 ): Effect.Effect<Envelope<A>, DecodeError, R> => {
   if (resultless(envelope)) return Effect.succeed(envelope)
-  const decodeOne = Schema.decodeUnknown(result, { onExcessProperty: "preserve" })
+  const decodeAll = resultsDecoder(result)
   const decodeTask = (task: Task<unknown>, t: number): Effect.Effect<Task<A>, DecodeError, R> =>
     task.result === null
       ? Effect.succeed({ ...task, result: null })
-      : Effect.map(
-        Effect.forEach(task.result, (item, i) =>
-          Effect.mapError(decodeOne(item), (error) =>
-            decodeError(endpoint, error, ["tasks", t, "result", i]))),
-        (decoded) => ({ ...task, result: decoded })
-      )
-  return Effect.map(Effect.forEach(envelope.tasks, decodeTask), (tasks) => ({ ...envelope, tasks }))
+      : Effect.mapBoth(decodeAll(task.result), {
+        onFailure: (error) => decodeError(endpoint, error, ["tasks", t, "result"]),
+        onSuccess: (decoded) => ({ ...task, result: decoded })
+      })
+  // most replies hold one task
+  const only = envelope.tasks.length === 1 ? envelope.tasks[0] : undefined
+  return only !== undefined
+    ? Effect.map(decodeTask(only, 0), (task) => ({ ...envelope, tasks: [task] }))
+    : Effect.map(Effect.forEach(envelope.tasks, decodeTask), (tasks) => ({ ...envelope, tasks }))
 }
 
 /**

@@ -40,16 +40,25 @@ import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
+import * as Transport from "./internal/transport.js"
 
 const utf8 = new TextDecoder()
 
 type UndiciBody = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
+
+/** A request's body as undici takes it, and the content type it sets. */
+interface UndiciRequestBody {
+  readonly body: UndiciBody
+  readonly contentType?: string
+}
 
 /**
  * The request body as undici takes it, with the content type it sets. A form is encoded as `fetch` would
@@ -58,7 +67,7 @@ type UndiciBody = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
  */
 const toUndiciBody = (
   request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<{ readonly body: UndiciBody; readonly contentType?: string }, HttpClientError.RequestError> => {
+): Effect.Effect<UndiciRequestBody, HttpClientError.RequestError> => {
   const body = request.body
   switch (body._tag) {
     case "Empty":
@@ -127,7 +136,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return Option.none()
   }
 
-  private decodeError(cause: unknown): HttpClientError.ResponseError {
+  decodeError(cause: unknown): HttpClientError.ResponseError {
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
 
@@ -181,30 +190,75 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
+/** What undici's `request` takes for `request` to `url`, with the `UndiciRequestOptions` of `fiber`'s context. */
+const requestOptions = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  { body, contentType }: UndiciRequestBody
+): Undici.Dispatcher.RequestOptions => ({
+  ...Option.getOrUndefined(
+    Context.getOption(fiber.getFiberRef(FiberRef.currentContext), NodeHttpClient.UndiciRequestOptions)
+  ),
+  signal,
+  method: request.method,
+  headers: contentType === undefined ? request.headers : { ...request.headers, "content-type": contentType },
+  origin: url.origin,
+  path: url.pathname + url.search + url.hash,
+  body,
+  headersTimeout: 60 * 60 * 1000,
+  bodyTimeout: 0
+})
+
+const transportFailure = (request: HttpClientRequest.HttpClientRequest) => (cause: unknown) =>
+  new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+/**
+ * Sends `request` and reads its whole body, in one step: no response object, no span. Interrupting it aborts the
+ * request, or the reading of its body. Its failures are those of `execute` then `arrayBuffer`.
+ */
+const exchange = (dispatcher: Undici.Dispatcher) =>
+(
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<Transport.Exchanged, HttpClientError.HttpClientError> => {
+  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  if (Either.isLeft(url)) {
+    return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+  }
+  return Effect.flatMap(toUndiciBody(request), (body) =>
+    Effect.withFiberRuntime((fiber) =>
+      Effect.tryPromise({
+        try: (signal) =>
+          dispatcher.request(requestOptions(request, url.right, signal, fiber, body)).then(
+            (source) =>
+              source.body.arrayBuffer().then(
+                (buffer): Transport.Exchanged => ({ status: source.statusCode, bytes: new Uint8Array(buffer) }),
+                (cause) => Promise.reject(new UndiciResponse(request, source).decodeError(cause))
+              ),
+            (cause) => Promise.reject(transportFailure(request)(cause))
+          ),
+        catch: (error) => HttpClientError.isHttpClientError(error) ? error : transportFailure(request)(error)
+      })
+    ))
+}
+
 /**
  * The client over `dispatcher`. Each request takes the `NodeHttpClient.UndiciRequestOptions` of its fiber's
  * context, as the platform's client does; timeouts are left to Effect (`DataForSeoClient`'s own deadline).
+ * `DataForSeoClient` sends its calls through the client's one-step exchange (`Transport.exchanger`).
  */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal, fiber) => {
-    const options = Context.getOption(fiber.getFiberRef(FiberRef.currentContext), NodeHttpClient.UndiciRequestOptions)
-    return Effect.flatMap(toUndiciBody(request), ({ body, contentType }) =>
-      Effect.tryPromise({
-        try: () =>
-          dispatcher.request({
-            ...Option.getOrUndefined(options),
-            signal,
-            method: request.method,
-            headers: contentType === undefined ? request.headers : { ...request.headers, "content-type": contentType },
-            origin: url.origin,
-            path: url.pathname + url.search + url.hash,
-            body,
-            headersTimeout: 60 * 60 * 1000,
-            bodyTimeout: 0
-          }),
-        catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
-      })).pipe(Effect.map((source) => new UndiciResponse(request, source)))
-  })
+  Transport.withExchange(
+    HttpClient.make((request, url, signal, fiber) =>
+      Effect.flatMap(toUndiciBody(request), (body) =>
+        Effect.tryPromise({
+          try: () => dispatcher.request(requestOptions(request, url, signal, fiber, body)),
+          catch: transportFailure(request)
+        })).pipe(Effect.map((source) => new UndiciResponse(request, source)))
+    ),
+    exchange(dispatcher)
+  )
 
 /** The client over the `NodeHttpClient.Dispatcher` in context. */
 export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, NodeHttpClient.Dispatcher> = Layer

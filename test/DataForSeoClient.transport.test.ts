@@ -7,7 +7,9 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -121,6 +123,28 @@ describe.each(transports)("DataForSeoClient over %s: requests that may have been
       expect(error.host).toBe(new URL(url).host)
       expect(DataForSeoClient.refusedAsWhole(error)).toBe(false)
     }))
+
+  // a server that answers nothing, or the head and part of a body: the call's deadline aborts the request
+  for (const [what, answer] of [["no reply", false], ["a body cut short", true]] as const) {
+    it.scopedLive(`a call past its timeout (${what}) is a TimeoutError, and its request is aborted`, () =>
+      Effect.gen(function*() {
+        const closed = yield* Deferred.make<void>()
+        const url = yield* serveHttp((_request, _body, response) => {
+          response.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+          if (answer) {
+            response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+            response.write("{\"version\": ")
+          }
+        })
+        const client = yield* clientAt(url, transport)
+        const error = yield* Effect.flip(
+          client.get("/v3/serp/tasks_ready", Schema.Unknown, { retry: "none", timeout: "300 millis" })
+        )
+        expect(error._tag).toBe("TimeoutError")
+        // the server sees its connection close: the request was let go, not left open
+        expect(yield* Effect.timeout(Deferred.await(closed), "5 seconds")).toBeUndefined()
+      }))
+  }
 })
 
 const envelope = JSON.stringify({

@@ -5,8 +5,53 @@
  * @since 0.1.0
  * @internal
  */
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
 import { TransportError } from "../DataForSeoError.js"
+
+/** A reply read whole: its HTTP status and its body. */
+export interface Exchanged {
+  readonly status: number
+  readonly bytes: Uint8Array
+}
+
+/** Sends a request and reads its whole reply. */
+export type Exchange = (
+  request: HttpClientRequest.HttpClientRequest
+) => Effect.Effect<Exchanged, HttpClientError.HttpClientError>
+
+const ExchangeKey = Symbol.for("effect-dataforseo/Transport/Exchange")
+
+/**
+ * `client`, carrying `exchange`: the same calls in one step, for a caller that reads every reply whole and wants no
+ * span of the client's own. A client made from it (`mapRequest`, ...) does not carry it.
+ */
+export const withExchange = (client: HttpClient.HttpClient, exchange: Exchange): HttpClient.HttpClient =>
+  Object.assign(client, { [ExchangeKey]: exchange })
+
+/**
+ * How to send requests through `client` after `prepare`, without the client's span: the client's own one-step
+ * exchange when it carries one, else `execute` then `arrayBuffer`.
+ */
+export const exchanger = (
+  client: HttpClient.HttpClient,
+  prepare: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
+): Exchange => {
+  const own: unknown = Reflect.get(client, ExchangeKey)
+  if (typeof own === "function") {
+    const exchange = own as Exchange
+    return (request) => exchange(prepare(request))
+  }
+  const prepared = client.pipe(HttpClient.mapRequest(prepare), HttpClient.withTracerDisabledWhen(() => true))
+  return (request) =>
+    Effect.flatMap(
+      prepared.execute(request),
+      (response) =>
+        Effect.map(response.arrayBuffer, (buffer) => ({ status: response.status, bytes: new Uint8Array(buffer) }))
+    )
+}
 
 /** The innermost error of a chain of causes that has a system error `code`, else the innermost one. */
 export const systemCause = (error: unknown): { readonly code?: string | undefined; readonly message: string } => {
