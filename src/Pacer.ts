@@ -31,6 +31,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import { whenEnded } from "./internal/ending.js"
 
 /** Paces the effects given to it. */
 export interface Pacer {
@@ -181,14 +182,6 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
 
     const sleepUntil = (at: number) => Effect.flatMap(Clock.currentTimeMillis, (now) => sleepFor(at - now))
 
-    const end = (mine: Slot, claimedIn: number) =>
-      Effect.clockWith((clock) =>
-        Effect.sync(() => {
-          if (claimedIn === epoch) endedInEpoch = true
-          endSlot(mine, clock.unsafeCurrentTimeMillis())
-        })
-      )
-
     return {
       limit,
       window,
@@ -196,10 +189,10 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
         Effect.uninterruptibleMask((restore) =>
           Effect.clockWith((clock) => {
             const { claimedIn, mine, wait } = claim(clock.unsafeCurrentTimeMillis())
-            return Effect.ensuring(
-              restore(wait === undefined ? effect : Effect.zipRight(wait, effect)),
-              end(mine, claimedIn)
-            )
+            return whenEnded(restore(wait === undefined ? effect : Effect.zipRight(wait, effect)), () => {
+              if (claimedIn === epoch) endedInEpoch = true
+              endSlot(mine, clock.unsafeCurrentTimeMillis())
+            })
           })
         ),
       rateLimited: Effect.map(Clock.currentTimeMillis, (now) => {

@@ -8,6 +8,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import { whenEnded } from "./ending.js"
 import { Fifo } from "./fifo.js"
 
 /** Runs effects holding one permit each, at most `permits` at once. */
@@ -47,28 +48,29 @@ export const make = (permits: number): Permits => {
     free++
   }
 
-  const take: Effect.Effect<void> = Effect.suspend(() => {
-    if (free > 0) {
-      free--
-      return Effect.void
-    }
-    return Effect.async<void>((resume) => {
-      const waiter: Waiter = { granted: false, gone: false, grant: () => resume(Effect.void) }
-      queue.push(waiter)
-      size++
-      // interrupted while waiting: leave the queue, or pass on a permit handed over meanwhile
-      return Effect.sync(() => {
-        if (waiter.granted) return release()
-        waiter.gone = true
-        size--
-      })
+  /** Waits for a permit handed over by a release. */
+  const wait: Effect.Effect<void> = Effect.async<void>((resume) => {
+    const waiter: Waiter = { granted: false, gone: false, grant: () => resume(Effect.void) }
+    queue.push(waiter)
+    size++
+    // interrupted while waiting: leave the queue, or pass on a permit handed over meanwhile
+    return Effect.sync(() => {
+      if (waiter.granted) return release()
+      waiter.gone = true
+      size--
     })
   })
 
   return {
     withPermit: (effect) =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.zipRight(restore(take), Effect.ensuring(restore(effect), Effect.sync(release)))
+        Effect.suspend(() => {
+          if (free > 0) {
+            free--
+            return whenEnded(restore(effect), release)
+          }
+          return Effect.zipRight(restore(wait), whenEnded(restore(effect), release))
+        })
       ),
     free: () => free,
     waiting: () => size
