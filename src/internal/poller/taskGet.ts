@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type { DataForSeoError } from "../../DataForSeoError.js"
 import { NoSearchResultsError } from "../../DataForSeoError.js"
@@ -40,13 +41,19 @@ export const fetchOnce = <A, I>(
     // the poller's keeper stops a call at the request timeout: the client's deadline would cost a fiber per call
     timeout: Duration.infinity,
     pacer: poller.getPacer,
-    span: { name: "TaskPoller.taskGet", attributes: { "dataforseo.task_id": watch.id, "dataforseo.format": format } }
+    span: {
+      name: "TaskPoller.taskGet",
+      // the call runs in a worker's fiber: its parent is the span of the wait's caller
+      parent: Option.getOrUndefined(watch.parent),
+      attributes: { "dataforseo.task_id": watch.id, "dataforseo.format": format }
+    }
   })
-  return Metric.increment(metrics.taskGetCalls).pipe(
-    Effect.zipRight(Effect.either(call)),
-    Effect.flatMap((reply) =>
-      Either.isRight(reply) ? Effect.succeed(readTask(reply.right, watch.id)) : onCallFailure(poller, reply.left)
-    )
+  return Effect.zipRight(
+    Metric.increment(metrics.taskGetCalls),
+    Effect.matchEffect(call, {
+      onFailure: (error) => onCallFailure<A>(poller, error),
+      onSuccess: (reply) => Effect.succeed(readTask(reply, watch.id))
+    })
   )
 }
 

@@ -11,7 +11,6 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { TimeoutError } from "../../DataForSeoError.js"
 import type { DataForSeoError } from "../../DataForSeoError.js"
@@ -93,12 +92,11 @@ const serve = (poller: Poller, self: Worker, watch: Watch): Effect.Effect<void> 
   watch.inFlight = self
   self.watch = watch
   poller.keeper.calls++
-  const call = Option.isSome(watch.parent) ? Effect.withParentSpan(watch.call, watch.parent.value) : watch.call
   return Effect.flatMap(Clock.currentTimeMillis, (now) => {
     self.deadline = now + poller.requestTimeout
     return Effect.zipRight(
       arm(poller, self.deadline, now),
-      Effect.flatMap(Effect.exit(call), (exit) => {
+      Effect.flatMap(Effect.exit(watch.call), (exit) => {
         callEnded(poller, self)
         return settle(poller, watch, exit)
       })
@@ -134,9 +132,15 @@ const nextDue = (poller: Poller): Effect.Effect<Watch> =>
     return Effect.zipRight(poller.dueLatch.await, nextDue(poller))
   })
 
-/** One worker: asks task_get for the waits due, one at a time, for ever. */
+/**
+ * One worker: asks task_get for the waits due, one at a time, for ever. It does not yield between two (as
+ * `Effect.forever` would): it waits at each call, and the runtime makes a busy fiber yield anyway.
+ */
 const work = (poller: Poller, self: Worker): Effect.Effect<never> =>
-  Effect.forever(Effect.flatMap(nextDue(poller), (watch) => serve(poller, self, watch)))
+  Effect.flatMap(
+    nextDue(poller),
+    (watch) => Effect.flatMap(serve(poller, self, watch), () => work(poller, self))
+  )
 
 /** Forks one worker in `scope`. */
 const startWorker = (poller: Poller, scope: Scope.Scope): Effect.Effect<void> => {
