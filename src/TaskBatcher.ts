@@ -158,10 +158,10 @@ export interface Service {
   /**
    * Posts the tasks of a stream as they come (from a queue, a database cursor, a file read as it goes), with
    * `submitAll`'s packing, pacing, billing safety and cost per task, and emits each task with its outcome as
-   * its group of tasks settles: not in the stream's order, so that a batch waiting for id_list holds back
-   * nothing else. The stream is read in groups of `tasksPerPost` (a partial group after `window`), at most
-   * `4 × (simultaneousRequests + 1)` groups being posted at once (and the stream's buffer of outcomes for a
-   * consumer that lags, 16 groups): memory stays flat however long the stream runs.
+   * it settles: not in the stream's order, so that a batch waiting for id_list holds back nothing else. Tasks
+   * are packed as they are read (`tasksPerPost` to a POST, a partial one after `window`). At most
+   * `4 × (simultaneousRequests + 1)` POSTs' worth of tasks are in hand, being posted or waiting for the consumer
+   * to take their outcomes: memory stays flat however long the stream runs.
    * If `tasks` fails, its tasks read so far are posted and come out with their outcomes, then its error.
    */
   readonly submitStream: <Task, E, R>(
