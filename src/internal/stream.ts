@@ -1,11 +1,13 @@
 /**
- * Streams as `TaskPoller.results` and `Serp.run` use them: inputs given as a `Stream` or as an iterable, and a
- * stage that settles each element from a callback, with no fiber per element.
+ * Streams as `TaskPoller.results` and `Serp.run` use them: inputs given as a `Stream` or as an iterable, a stage
+ * that reads a stream within a bound, and a stage that settles each element from a callback, with no fiber per
+ * element.
  *
  * @since 0.1.0
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -15,6 +17,60 @@ import { Fifo } from "./fifo.js"
 /** Whether the input is a stream (else an iterable). */
 export const isStream = <A, E, R>(input: Stream.Stream<A, E, R> | Iterable<A>): input is Stream.Stream<A, E, R> =>
   Stream.StreamTypeId in input
+
+/** Room for `free` elements; what is released wakes the one reader waiting for room. */
+export class Room {
+  private waiter: (() => void) | undefined
+
+  constructor(public free: number) {}
+
+  /** Gives back room for `n` elements. */
+  release(n: number): void {
+    this.free += n
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.()
+  }
+
+  /** Waits until there is room. */
+  readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
+    this.waiter = () => resume(Effect.void)
+    return Effect.sync(() => {
+      this.waiter = undefined
+    })
+  })
+}
+
+/**
+ * The elements of `stream`, each read only once there is room for it in `room` (taken as it is read, given back by
+ * the caller): at most one chunk of `stream` is held while there is none. `onRead` counts the elements read.
+ */
+export const readWithin = <A, E, R>(
+  stream: Stream.Stream<A, E, R>,
+  room: Room,
+  onRead: (count: number) => void
+): Stream.Stream<A, E, R> =>
+  Stream.unwrapScoped(Effect.map(Stream.toPull(stream), (pullChunk) => {
+    let held: ReadonlyArray<A> = []
+    let next = 0
+    const pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R> = Effect.suspend(() => {
+      if (next >= held.length) {
+        return Effect.flatMap(pullChunk, (chunk) => {
+          held = Chunk.toReadonlyArray(chunk)
+          next = 0
+          return pull
+        })
+      }
+      const count = Math.min(held.length - next, room.free)
+      if (count === 0) return Effect.zipRight(room.wait, pull)
+      const out = held.slice(next, next + count)
+      next += count
+      room.free -= count
+      onRead(count)
+      return Effect.succeed(Chunk.unsafeFromArray(out))
+    })
+    return Stream.repeatEffectChunkOption(pull)
+  }))
 
 /** One element at a time: fails with `None` once the elements are all out. */
 export type Pull<A, E> = Effect.Effect<A, Option.Option<E>>

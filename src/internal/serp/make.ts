@@ -37,8 +37,9 @@ export const make = Effect.gen(function*() {
         const span = yield* Effect.makeSpanScoped("Serp.run", {
           attributes: { engine: engine.name, format: options.format }
         })
+        // the reading and the waits are forked under the span; a pull makes no span of its own
         const pull = yield* Effect.withParentSpan(outcomes(services, engine, tasks, options), span)
-        return yield* takenOnPull(Effect.withParentSpan(pull, span), taken)
+        return yield* takenOnPull(pull, taken)
       })),
     runWith: (engine, tasks, options, handler) =>
       Effect.scoped(Effect.flatMap(outcomes(services, engine, tasks, options), (pull) =>

@@ -1,5 +1,5 @@
 /**
- * `run`: tasks read as permits allow, posted through the batcher's stream path, each posted task waited for
+ * `run`: tasks read as room allows, posted through the batcher's stream path, each posted task waited for
  * (within the deadline), and every task emitted once with its outcome.
  *
  * @since 0.1.0
@@ -21,7 +21,7 @@ import type { PostedTask, SubmitError, TaskBatcher } from "../../TaskBatcher.js"
 import type { Entry, LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 import type { PollError, Result, TaskPoller } from "../../TaskPoller.js"
 import * as Alarms from "../alarms.js"
-import { isStream, type Pull, type Settle, settleEach } from "../stream.js"
+import { isStream, type Pull, readWithin, Room, type Settle, settleEach } from "../stream.js"
 import { countEnded, countPosted, type Counts } from "./progress.js"
 
 /** The services a run works with. */
@@ -43,20 +43,6 @@ function* each<A>(tasks: Iterable<A>): IterableIterator<A> {
 /** The tasks as a stream; an iterable is read one task at a time, never ahead. */
 const toStream = <A, E, R>(tasks: Stream.Stream<A, E, R> | Iterable<A>): Stream.Stream<A, E, R> =>
   isStream(tasks) ? tasks : Stream.suspend(() => Stream.fromIteratorSucceed(each(tasks), 1))
-
-/** Each task read only once a permit is free: the permit is given back when its outcome is pulled. */
-const admitted = <A, E, R>(
-  tasks: Stream.Stream<A, E, R>,
-  permits: Effect.Semaphore,
-  counts: Counts
-): Stream.Stream<A, E, R> =>
-  Stream.mapEffect(tasks, (task) =>
-    Effect.as(
-      Effect.tap(permits.take(1), () => {
-        counts.submitted++
-      }),
-      task
-    ))
 
 /** A task refused at posting: its error, and the caller's key when there is one. */
 const refused = <Task, A>(
@@ -207,7 +193,7 @@ const withLeftOvers = <E extends AnyEngine, Err, R>(
 
 /**
  * Every task with its outcome, one per pull, as outcomes come. At most `maxInFlight` tasks are read and not yet
- * pulled out: an outcome's permit is given back as the consumer pulls it, so outcomes waiting for a slow consumer
+ * pulled out: an outcome's room is given back as the consumer pulls it, so outcomes waiting for a slow consumer
  * count too. The reading and the waits live as long as the scope.
  */
 export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
@@ -221,11 +207,14 @@ export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
     const deadline = options.deadline === undefined ? undefined : Duration.toMillis(Duration.decode(options.deadline))
     const given: Input<TaskOf<E>, Err, R> = { tasks: toStream(tasks), keyOf: options.correlationKey }
     const input = options.resume === true ? yield* withLeftOvers(services, engine, given) : given
-    const permits = yield* Effect.makeSemaphore(maxInFlight)
-    const submitted = services.batcher.submitStream(engine, admitted(input.tasks, permits, services.counts), {
+    const room = new Room(maxInFlight)
+    const read = readWithin(input.tasks, room, (count) => {
+      services.counts.submitted += count
+    })
+    const submitted = services.batcher.submitStream(engine, read, {
       correlationKey: input.keyOf
     })
-    // at most maxInFlight elements in course: the permits bound the tasks read
+    // at most maxInFlight elements in course: the room bounds the tasks read
     const alarms = Alarms.make()
     const settings = { format: options.format, deadline, keyOf: input.keyOf }
     const pull = yield* settleEach(
@@ -233,8 +222,9 @@ export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
       (one, settle: Settle<Outcome<TaskOf<E>, Result<E, F>>>) => start(services, alarms, engine, settings, one, settle)
     )
     return Effect.tap(pull, (outcome) =>
-      Effect.zipRight(
-        Effect.map(Clock.currentTimeMillis, (now) => countEnded(services.counts, outcome.result, now)),
-        permits.release(1)
-      ))
+      Effect.clockWith((clock) => {
+        countEnded(services.counts, outcome.result, clock.unsafeCurrentTimeMillis())
+        room.release(1)
+        return Effect.void
+      }))
   })
