@@ -17,7 +17,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { gunzipSync } from "node:zlib"
 import { DecodeError, type StatusError } from "./DataForSeoError.js"
-import { fastArray } from "./internal/fastArray.js"
+import { fastArray, isKeptAsIs } from "./internal/fastArray.js"
 import { systemCause } from "./internal/transport.js"
 import * as StatusCode from "./StatusCode.js"
 
@@ -225,7 +225,11 @@ export const decodeWire = (endpoint: string, text: string): Either.Either<Envelo
 const resultless = (envelope: Envelope<unknown>): envelope is Envelope<never> =>
   envelope.tasks.every((task) => task.result === null)
 
-type ResultsDecoder<A, R> = (input: unknown) => Effect.Effect<ReadonlyArray<A>, ParseResult.ParseError, R>
+/** How one `result[]` is decoded: kept as it is when the compiled checks vouch for it, else by effect's parser. */
+interface ResultsDecoder<A, R> {
+  readonly keptAsIs: (input: unknown) => input is ReadonlyArray<A>
+  readonly decode: (input: unknown) => Effect.Effect<ReadonlyArray<A>, ParseResult.ParseError, R>
+}
 
 // One decoder of a whole `result[]` per result schema, compiled once.
 const resultDecoders = new WeakMap<Schema.Schema.Any, ResultsDecoder<unknown, unknown>>()
@@ -233,23 +237,34 @@ const resultDecoders = new WeakMap<Schema.Schema.Any, ResultsDecoder<unknown, un
 const resultsDecoder = <A, I, R>(result: Schema.Schema<A, I, R>): ResultsDecoder<A, R> => {
   const known = resultDecoders.get(result) as ResultsDecoder<A, R> | undefined
   if (known !== undefined) return known
-  const made = Schema.decodeUnknown(Schema.Array(result), { onExcessProperty: "preserve" })
+  const array = Schema.Array(result)
+  const kept = isKeptAsIs(array)
+  const made: ResultsDecoder<A, R> = {
+    keptAsIs: (input): input is ReadonlyArray<A> => kept(input),
+    decode: Schema.decodeUnknown(array, { onExcessProperty: "preserve" })
+  }
   resultDecoders.set(result, made)
   return made
 }
 
-/** Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`. */
+/**
+ * Decodes every task's `result[]` with `result`; a failure names its whole path, `tasks.0.result.3.items.1.type`.
+ * A result the compiled checks vouch for (`fastArray`: every field as the schema wants it, no transformation) is
+ * kept as parsed, without a copy.
+ */
 export const decodeResults = <A, I, R>(
   endpoint: string,
   envelope: Envelope<unknown>,
   result: Schema.Schema<A, I, R>
 ): Effect.Effect<Envelope<A>, DecodeError, R> => {
   if (resultless(envelope)) return Effect.succeed(envelope)
-  const decodeAll = resultsDecoder(result)
+  const decoder = resultsDecoder(result)
   const decodeTask = (task: Task<unknown>, t: number): Effect.Effect<Task<A>, DecodeError, R> =>
     task.result === null
       ? Effect.succeed({ ...task, result: null })
-      : Effect.mapBoth(decodeAll(task.result), {
+      : decoder.keptAsIs(task.result)
+      ? Effect.succeed({ ...task, result: task.result })
+      : Effect.mapBoth(decoder.decode(task.result), {
         onFailure: (error) => decodeError(endpoint, error, ["tasks", t, "result"]),
         onSuccess: (decoded) => ({ ...task, result: decoded })
       })

@@ -48,6 +48,9 @@ const isRecord = (input: unknown): input is { readonly [key: string]: unknown } 
 
 const compiled = new WeakMap<AST.AST, Check>()
 
+/** Marks the declarations `fastArray` makes, so that a schema holding one compiles it as an array. */
+const FastArrayId: unique symbol = Symbol.for("effect-dataforseo/fastArray")
+
 /** Compiles the decoding check of `ast`, memoized per node (schemas share their sub-schemas). */
 const compile = (ast: AST.AST): Check => {
   const known = compiled.get(ast)
@@ -80,8 +83,13 @@ const compileNode = (ast: AST.AST): Check => {
       return compileStruct(ast)
     case "Union":
       return compileUnion(ast)
+    case "Declaration": {
+      // a fastArray within the schema (a result's items): it decodes as Schema.Array of its item
+      const item = ast.typeParameters[0]
+      return ast.annotations[FastArrayId] === true && item !== undefined ? compileArrayOf(compile(item)) : ask
+    }
     default:
-      // refinements, transformations, declarations, suspensions, ...: effect decides
+      // refinements, transformations, other declarations, suspensions, ...: effect decides
       return ask
   }
 }
@@ -90,17 +98,19 @@ const compileNode = (ast: AST.AST): Check => {
 const compileArray = (ast: AST.TupleType): Check => {
   const rest = ast.rest[0]
   if (ast.elements.length > 0 || ast.rest.length !== 1 || rest === undefined) return ask
-  const element = compile(rest.type)
-  return (input) => {
-    if (!Array.isArray(input)) return Verdict.Invalid
-    let verdict = Verdict.Identity
-    for (let i = 0; i < input.length; i++) {
-      const v = element(input[i])
-      if (v === Verdict.Invalid) return Verdict.Invalid
-      if (v === Verdict.Ask) verdict = Verdict.Ask
-    }
-    return verdict
+  return compileArrayOf(compile(rest.type))
+}
+
+/** An array whose elements each pass `element`. */
+const compileArrayOf = (element: Check): Check => (input) => {
+  if (!Array.isArray(input)) return Verdict.Invalid
+  let verdict = Verdict.Identity
+  for (let i = 0; i < input.length; i++) {
+    const v = element(input[i])
+    if (v === Verdict.Invalid) return Verdict.Invalid
+    if (v === Verdict.Ask) verdict = Verdict.Ask
   }
+  return verdict
 }
 
 /** How a struct checks one property: primitives inline (most fields), anything else by its compiled check. */
@@ -374,6 +384,7 @@ export const fastArray = <A, I>(item: Schema.Schema<A, I, never>) =>
       }
     },
     {
+      [FastArrayId]: true,
       description: "an array whose items are decoded by compiled checks where possible",
       arbitrary: (item) => (fc) => fc.array(item(fc)),
       pretty: (item) => (items) => `[${items.map(item).join(", ")}]`,
@@ -383,9 +394,9 @@ export const fastArray = <A, I>(item: Schema.Schema<A, I, never>) =>
 
 /**
  * Whether `fastArray` keeps `input` as it is when decoding it as an element of `schema`, i.e. whether the
- * compiled checks vouch that effect's decode of `input` succeeds with an equal value. For tests.
+ * compiled checks vouch that effect's decode of `input` succeeds with an equal value.
  */
-export const isKeptAsIs = <A, I>(schema: Schema.Schema<A, I, never>) => {
+export const isKeptAsIs = (schema: Schema.Schema.Any) => {
   const check = compile(schema.ast)
   return (input: unknown): boolean => check(input) === Verdict.Identity
 }

@@ -133,6 +133,37 @@ describe("properties", () => {
     else expect(Either.isLeft(decoded) || (Either.isRight(decoded) && decoded.right.type === "unknown")).toBe(true)
   })
 
+  it.prop(
+    "a whole result kept as it is decodes, with effect, to an equal value",
+    [
+      fc.constantFrom(...resultsOf("naver-advanced"), ...resultsOf("google-advanced")),
+      fc.constantFrom("keyword", "type", "datetime", "spell", "refinement_chips", "item_types", "items", "new_field"),
+      json
+    ],
+    ([result, key, value]) => {
+      const schemas = [
+        [isKeptAsIs(NaverAdvancedResult), Schema.decodeUnknownEither(NaverAdvancedResult)],
+        [isKeptAsIs(GoogleAdvancedResult), Schema.decodeUnknownEither(GoogleAdvancedResult)]
+      ] as const
+      for (const [kept, decode] of schemas) {
+        for (const input of [result, typeof result === "object" ? { ...result, [key]: value } : result]) {
+          if (kept(input)) expect(decode(input)).toStrictEqual(Either.right(input))
+        }
+      }
+    }
+  )
+
+  it("a valid result of known item types is kept as it is: no copy is made", () => {
+    expect(resultsOf("naver-advanced").every(isKeptAsIs(NaverAdvancedResult))).toBe(true)
+    expect(resultsOf("naver-regular").every(isKeptAsIs(NaverRegularResult))).toBe(true)
+    // Google's fixture holds item types the schema does not model (jobs, events): those go through effect's decoder
+    const google = resultsOf("google-advanced")[0] as { readonly items: ReadonlyArray<{ readonly type: string }> }
+    const known = { ...google, items: google.items.filter((item) => isKeptAsIs(GoogleAdvancedItem)(item)) }
+    expect(known.items.length).toBeGreaterThan(10)
+    expect(isKeptAsIs(GoogleAdvancedResult)(known)).toBe(true)
+    expect(isKeptAsIs(GoogleAdvancedResult)(google)).toBe(false)
+  })
+
   it("an item whose `type` cannot be turned into a string is a Left, not a throw", () => {
     const items = [naverItems[0], { type: { toString: "" }, rank_group: 1, rank_absolute: 2 }]
     const decoded = Schema.decodeUnknownEither(NaverAdvancedResult)({ ...header, items })
