@@ -10,9 +10,11 @@
  * @internal
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { ResultFormat } from "../../Engine.js"
@@ -76,18 +78,18 @@ const begin = <A, I>(
   schema: Schema.Schema<A, I>,
   parked: Parked<A>
 ): Effect.Effect<Watch> =>
-  Effect.gen(function*() {
+  Effect.withFiberRuntime((fiber) => {
     const watch: Watch = register(poller, {
       engine,
       id: taskId,
       format,
-      parent: yield* Effect.option(Effect.currentSpan),
+      parent: Option.fromNullable(fiber.currentSpan),
       call: Effect.suspend(() => fetchFor(poller, watch, schema, parked)),
       fail: (cause) => hand(parked, Exit.failCause(cause))
-    }, yield* Clock.currentTimeMillis)
-    if (poller.early.delete(taskId)) enqueue(poller, watch)
-    else yield* sleep(poller, watch, poller.expectedWait)
-    return watch
+    }, Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis())
+    if (!poller.early.delete(taskId)) return Effect.as(sleep(poller, watch, poller.expectedWait), watch)
+    enqueue(poller, watch)
+    return Effect.succeed(watch)
   })
 
 /** One task's result, once it is ready, in `format`, decoded with `schema`. */

@@ -121,7 +121,7 @@ export interface Poller {
   readonly maxFailures: number
   readonly maxOutstanding: number
   /** The waits by task id. */
-  readonly watches: Map<string, Set<Watch>>
+  readonly watches: Map<string, Array<Watch>>
   /** Outstanding waits by engine name, with the engine. */
   readonly engines: Map<string, { readonly engine: EngineRef; count: number }>
   /** Outstanding waits in all. */
@@ -164,8 +164,9 @@ export const register = (poller: Poller, what: WatchFor, since: number): Watch =
     failure: undefined
   }
   const same = poller.watches.get(what.id)
-  if (same === undefined) poller.watches.set(what.id, new Set([watch]))
-  else same.add(watch)
+  // one wait per task, most often: an array of one is lighter than a set
+  if (same === undefined) poller.watches.set(what.id, [watch])
+  else same.push(watch)
   const counted = poller.engines.get(what.engine.name)
   if (counted === undefined) poller.engines.set(what.engine.name, { engine: what.engine, count: 1 })
   else counted.count++
@@ -177,8 +178,10 @@ export const register = (poller: Poller, what: WatchFor, since: number): Watch =
 /** Removes a wait. The tasks_ready loop closes its latch itself once nothing is outstanding. */
 export const unregister = (poller: Poller, watch: Watch): void => {
   const same = poller.watches.get(watch.id)
-  if (same === undefined || !same.delete(watch)) return
-  if (same.size === 0) poller.watches.delete(watch.id)
+  const index = same === undefined ? -1 : same.indexOf(watch)
+  if (same === undefined || index === -1) return
+  same.splice(index, 1)
+  if (same.length === 0) poller.watches.delete(watch.id)
   const counted = poller.engines.get(watch.engine.name)
   if (counted !== undefined && --counted.count === 0) poller.engines.delete(watch.engine.name)
   poller.count--
