@@ -4,6 +4,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -219,6 +220,30 @@ describe("TaskPoller", () => {
       )
       expect(result.keyword).toBe("taken")
     }).pipe(Effect.provide(layer())))
+
+  it.effect("a ledger that cannot record a task found ready ends its wait with the store's error, not a hang", () =>
+    Effect.gen(function*() {
+      const [posted] = yield* post(GoogleOrganic.engine, [google("unrecorded")])
+      yield* TestClock.adjust("5 seconds")
+      // collected by another process: tasks_ready never lists it, task_get by id finds it
+      const client = yield* DataForSeoClient.DataForSeoClient
+      yield* client.get(GoogleOrganic.engine.paths.taskGet("regular", posted!.id), Schema.Unknown)
+      const poller = yield* TaskPoller.TaskPoller
+      const outcome = yield* driven(
+        Effect.either(poller.awaitResult(GoogleOrganic.engine, posted!.id, { format: "advanced" })),
+        "1 second",
+        "10 minutes"
+      )
+      expect(Either.isLeft(outcome) && outcome.left).toMatchObject({ _tag: "LedgerStoreError", message: "disk full" })
+    }).pipe(Effect.provide(layer({
+      ledger: Layer.effect(
+        TaskLedger.TaskLedger,
+        Effect.map(TaskLedger.makeMemory, (ledger) => ({
+          ...ledger,
+          recordReady: () => Effect.fail(new TaskLedger.LedgerStoreError({ message: "disk full" }))
+        }))
+      )
+    }))))
 
   it.effect("missing and expired tasks end with NotFoundError 40401 and 40403; the others come out", () =>
     Effect.gen(function*() {

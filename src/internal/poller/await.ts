@@ -43,7 +43,6 @@ const hand = <A>(parked: Parked<A>, outcome: Exit.Exit<A, PollError>): void => {
 
 /** The ledger told of a task found ready by task_get itself (not through tasks_ready or a signal). */
 const recordFound = (poller: Poller, watch: Watch): Effect.Effect<PollError | undefined> => {
-  if (watch.recorded) return Effect.succeed(undefined)
   watch.recorded = true
   poller.seenReady++
   return recordReady(poller, [watch.id])
@@ -60,13 +59,13 @@ const fetchFor = <A, I>(
     if (step._tag !== "Done") return Effect.succeed(step)
     const outcome = step.outcome
     if (Either.isLeft(outcome)) return Effect.as(endWith(poller, watch, outcome.left), ended)
-    return Effect.flatMap(recordFound(poller, watch), (failure) =>
-      Effect.as(
-        failure === undefined
-          ? end(poller, watch, outcome, () => hand(parked, Exit.succeed(outcome.right)))
-          : endWith(poller, watch, failure),
-        ended
-      ))
+    // `end` ends the wait as it is called: once, after the ledger write
+    const handOut = () => end(poller, watch, outcome, () => hand(parked, Exit.succeed(outcome.right)))
+    if (watch.recorded) return Effect.as(handOut(), ended)
+    return Effect.flatMap(
+      recordFound(poller, watch),
+      (failure) => Effect.as(failure === undefined ? handOut() : endWith(poller, watch, failure), ended)
+    )
   })
 
 /** A new wait, asleep until its expected time (or due at once after an early signal). */

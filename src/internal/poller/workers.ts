@@ -38,10 +38,10 @@ const timedOut = (poller: Poller, watch: Watch): TimeoutError =>
     timeoutMillis: poller.requestTimeout
   })
 
-/** Sets the keeper's alarm at `at`, unless it rings sooner. */
-const arm = (poller: Poller, at: number, now: number): Effect.Effect<void> => {
+/** Sets the keeper's alarm at `at`, unless it rings sooner (then nothing is to be done: `undefined`). */
+const arm = (poller: Poller, at: number, now: number): Effect.Effect<void> | undefined => {
   const keeper = poller.keeper
-  if (keeper.alarmAt <= at) return Effect.void
+  if (keeper.alarmAt <= at) return undefined
   keeper.alarm?.cancel()
   keeper.alarmAt = at
   return Effect.map(
@@ -92,15 +92,21 @@ const serve = (poller: Poller, self: Worker, watch: Watch): Effect.Effect<void> 
   watch.inFlight = self
   self.watch = watch
   poller.keeper.calls++
-  return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+  return Effect.clockWith((clock) => {
+    const now = clock.unsafeCurrentTimeMillis()
     self.deadline = now + poller.requestTimeout
-    return Effect.zipRight(
-      arm(poller, self.deadline, now),
-      Effect.flatMap(Effect.exit(watch.call), (exit) => {
+    const called = Effect.matchCauseEffect(watch.call, {
+      onFailure: (cause) => {
         callEnded(poller, self)
-        return settle(poller, watch, exit)
-      })
-    )
+        return settle(poller, watch, Exit.failCause(cause))
+      },
+      onSuccess: (verdict) => {
+        callEnded(poller, self)
+        return settle(poller, watch, Exit.succeed(verdict))
+      }
+    })
+    const armed = arm(poller, self.deadline, now)
+    return armed === undefined ? called : Effect.zipRight(armed, called)
   })
 }
 
@@ -123,24 +129,20 @@ const settle = (poller: Poller, watch: Watch, exit: Exit.Exit<Verdict>): Effect.
   }
 }
 
-/** The next wait due, once there is one. */
-const nextDue = (poller: Poller): Effect.Effect<Watch> =>
-  Effect.suspend(() => {
-    const watch = takeDue(poller)
-    if (watch !== undefined) return Effect.succeed(watch)
-    poller.dueLatch.unsafeClose()
-    return Effect.zipRight(poller.dueLatch.await, nextDue(poller))
-  })
-
 /**
- * One worker: asks task_get for the waits due, one at a time, for ever. It does not yield between two (as
- * `Effect.forever` would): it waits at each call, and the runtime makes a busy fiber yield anyway.
+ * One worker: asks task_get for the waits due, one at a time, for ever (waiting while none is due). It does not
+ * yield between two (as `Effect.forever` would): it waits at each call, and the runtime makes a busy fiber yield
+ * anyway.
  */
-const work = (poller: Poller, self: Worker): Effect.Effect<never> =>
-  Effect.flatMap(
-    nextDue(poller),
-    (watch) => Effect.flatMap(serve(poller, self, watch), () => work(poller, self))
-  )
+const work = (poller: Poller, self: Worker): Effect.Effect<never> => {
+  const loop: Effect.Effect<never> = Effect.suspend(() => {
+    const watch = takeDue(poller)
+    if (watch !== undefined) return Effect.zipRight(serve(poller, self, watch), loop)
+    poller.dueLatch.unsafeClose()
+    return Effect.zipRight(poller.dueLatch.await, loop)
+  })
+  return loop
+}
 
 /** Forks one worker in `scope`. */
 const startWorker = (poller: Poller, scope: Scope.Scope): Effect.Effect<void> => {
@@ -165,7 +167,7 @@ const stopLateCalls = (poller: Poller): Effect.Effect<void> =>
       stop(poller, worker)
       if (watch !== undefined) poller.keeper.late.push(watch)
     }
-    return next === Infinity ? Effect.void : arm(poller, next, now)
+    return (next === Infinity ? undefined : arm(poller, next, now)) ?? Effect.void
   })
 
 /** One round of the keeper: late calls stopped, lost workers replaced, late waits put to retry. */
