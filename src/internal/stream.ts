@@ -34,6 +34,8 @@ export class Room {
 
   /** Waits until there is room. */
   readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
+    // released before this wait began (the fiber may have yielded in between)
+    if (this.free > 0) return resume(Effect.void)
     this.waiter = () => resume(Effect.void)
     return Effect.sync(() => {
       this.waiter = undefined
@@ -160,6 +162,8 @@ export const settleEach = <A, E, R, B>(
       if (read && running === 0) return Effect.fail(Option.none())
       return Effect.zipRight(
         Effect.async<void>((resume) => {
+          // an outcome or the end came before this wait began (the fiber may have yielded in between)
+          if (out.size > 0 || failure !== undefined || (read && running === 0)) return resume(Effect.void)
           parked = resume
         }),
         pull

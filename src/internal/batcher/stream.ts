@@ -115,6 +115,8 @@ const admitChunk = <Task, E>(
     if (room > 0) return Effect.flatMap(admitSome(b, engine, shared, tasks, index, room, keyOf), from)
     return Effect.zipRight(
       Effect.async<void>((resume) => {
+        // a pull made room before this wait began (the fiber may have yielded in between)
+        if (bound - shared.unresolved - shared.out.size > 0) return resume(Effect.void)
         shared.reader = () => {
           shared.reader = undefined
           resume(Effect.void)
@@ -153,6 +155,10 @@ const pullOf = <Task, E>(
     }
     return Effect.zipRight(
       Effect.async<void>((resume) => {
+        // an outcome or the end came before this wait began (the fiber may have yielded in between)
+        if (shared.out.size > 0 || shared.defect !== undefined || (!shared.reading && shared.unresolved === 0)) {
+          return resume(Effect.void)
+        }
         shared.puller = () => resume(Effect.void)
         return Effect.sync(() => {
           shared.puller = undefined
