@@ -47,6 +47,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { EventEmitter } from "node:events"
 import { Readable } from "node:stream"
 import * as Transport from "./internal/transport.js"
 
@@ -194,7 +195,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 const requestOptions = (
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal,
+  signal: Undici.Dispatcher.RequestOptions["signal"],
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   { body, contentType }: UndiciRequestBody
 ): Undici.Dispatcher.RequestOptions => ({
@@ -214,6 +215,16 @@ const requestOptions = (
 const transportFailure = (request: HttpClientRequest.HttpClientRequest) => (cause: unknown) =>
   new HttpClientError.RequestError({ request, reason: "Transport", cause })
 
+/** What stops an exchange: undici takes an `EventEmitter` as a signal, lighter to make than an `AbortController`. */
+class Abort extends EventEmitter {
+  aborted = false
+  abort(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.emit("abort")
+  }
+}
+
 /**
  * Sends `request` and reads its whole body, in one step: no response object, no span. Interrupting it aborts the
  * request, or the reading of its body. Its failures are those of `execute` then `arrayBuffer`.
@@ -226,21 +237,24 @@ const exchange = (dispatcher: Undici.Dispatcher) =>
   if (Either.isLeft(url)) {
     return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
   }
-  return Effect.flatMap(toUndiciBody(request), (body) =>
-    Effect.withFiberRuntime((fiber) =>
-      Effect.tryPromise({
-        try: (signal) =>
+  return Effect.flatMap(
+    toUndiciBody(request),
+    (body) =>
+      Effect.withFiberRuntime((fiber) =>
+        Effect.async<Transport.Exchanged, HttpClientError.HttpClientError>((resume) => {
+          const signal = new Abort()
           dispatcher.request(requestOptions(request, url.right, signal, fiber, body)).then(
             (source) =>
               source.body.arrayBuffer().then(
-                (buffer): Transport.Exchanged => ({ status: source.statusCode, bytes: new Uint8Array(buffer) }),
-                (cause) => Promise.reject(new UndiciResponse(request, source).decodeError(cause))
+                (buffer) => resume(Effect.succeed({ status: source.statusCode, bytes: new Uint8Array(buffer) })),
+                (cause) => resume(Effect.fail(new UndiciResponse(request, source).decodeError(cause)))
               ),
-            (cause) => Promise.reject(transportFailure(request)(cause))
-          ),
-        catch: (error) => HttpClientError.isHttpClientError(error) ? error : transportFailure(request)(error)
-      })
-    ))
+            (cause) => resume(Effect.fail(transportFailure(request)(cause)))
+          )
+          return Effect.sync(() => signal.abort())
+        })
+      )
+  )
 }
 
 /**
