@@ -1,6 +1,7 @@
 /**
- * A failed HTTP exchange as a `TransportError` that names its cause: the system error code of the
- * innermost error (`ECONNREFUSED`, `ENOTFOUND`, `ERR_SSL_...`) and the host.
+ * The client's exchanges: a request sent and its reply read whole, in one step when the `HttpClient` offers one
+ * (`UndiciHttpClient` does); and a failed exchange as a `TransportError` that names its cause: the system error
+ * code of the innermost error (`ECONNREFUSED`, `ENOTFOUND`, `ERR_SSL_...`) and the host.
  *
  * @since 0.1.0
  * @internal

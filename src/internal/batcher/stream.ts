@@ -3,7 +3,7 @@
  * them into POSTs), each task emitted with its outcome as it settles.
  *
  * No fiber per group and no grouping stage: a reader fiber admits the tasks, each outcome comes back through the
- * task's callback, and a pull hands out every outcome in at once, as one chunk.
+ * task's callback, and a pull hands out the outcomes in as one chunk.
  *
  * @since 0.1.0
  * @internal
@@ -42,7 +42,12 @@ interface Shared<Task, E> {
   reader: (() => void) | undefined
 }
 
-const wake = (parked: (() => void) | undefined): void => parked?.()
+/** Wakes the puller, if it is parked. */
+const wakePuller = <Task, E>(shared: Shared<Task, E>): void => {
+  const puller = shared.puller
+  shared.puller = undefined
+  puller?.()
+}
 
 /** The callback of one task: its outcome is queued for the puller. */
 const doneOf = <Task, E>(shared: Shared<Task, E>, task: Task): Done => (exit) => {
@@ -53,9 +58,7 @@ const doneOf = <Task, E>(shared: Shared<Task, E>, task: Task): Done => (exit) =>
     if (Either.isLeft(failure)) shared.out.push([task, Either.left(failure.left)])
     else shared.defect ??= failure.right
   }
-  const puller = shared.puller
-  shared.puller = undefined
-  wake(puller)
+  wakePuller(shared)
 }
 
 /**
@@ -144,8 +147,8 @@ const pullOf = <Task, E>(
     if (shared.out.size > 0) {
       const pairs: Array<Pair<Task>> = []
       while (pairs.length < most && shared.out.size > 0) pairs.push(shared.out.shift()!)
-      const reader = shared.reader
-      wake(reader)
+      // room was made: the reader goes on, if it waits
+      shared.reader?.()
       return Effect.succeed(Chunk.unsafeFromArray(pairs))
     }
     if (!shared.reading && shared.unresolved === 0) {
@@ -198,9 +201,7 @@ export const submitStream = <Task, E, R>(
       Effect.sync(() => {
         shared.reading = false
         shared.failure = failure
-        const puller = shared.puller
-        shared.puller = undefined
-        wake(puller)
+        wakePuller(shared)
       })
     yield* Stream.runForEachChunk(tasks, (chunk) => admitChunk(b, engine, shared, bound, keyOf, chunk)).pipe(
       Effect.matchCauseEffect({ onFailure: ended, onSuccess: () => ended(undefined) }),
