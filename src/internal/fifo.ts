@@ -22,6 +22,20 @@ export class Fifo<A> {
   shift(): A | undefined {
     if (this.head >= this.items.length) return undefined
     const a = this.items[this.head++]
+    this.compact()
+    return a
+  }
+
+  /** The `max` oldest elements at most, taken out, oldest first. */
+  take(max: number): Array<A> {
+    const end = Math.min(this.items.length, this.head + max)
+    const taken = this.items.slice(this.head, end)
+    this.head = end
+    this.compact()
+    return taken
+  }
+
+  private compact(): void {
     if (this.head === this.items.length) {
       this.items = []
       this.head = 0
@@ -29,6 +43,5 @@ export class Fifo<A> {
       this.items = this.items.slice(this.head)
       this.head = 0
     }
-    return a
   }
 }

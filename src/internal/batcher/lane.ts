@@ -1,6 +1,7 @@
 /**
  * The tasks of one engine waiting to be packed, oldest first, and the wake-up of the packer that waits for
- * them. A plain array: bulk submissions put thousands of tasks through it, with no effect per task.
+ * them. A queue on a plain array (`Fifo`): bulk submissions put thousands of tasks through it, with no effect
+ * per task.
  *
  * @since 0.1.0
  * @internal
@@ -9,18 +10,18 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import { Fifo } from "../fifo.js"
 
 /** One engine's tasks waiting to be packed, oldest first, and the wake-up of its packer. */
 export class Lane<A> {
-  private items: Array<A> = []
-  private head = 0
+  private readonly items = new Fifo<A>()
   private wake: Deferred.Deferred<void> | undefined = undefined
   /** Tasks taken but held back from a batch (their tag is busy), for a later one. */
   readonly held: Array<A> = []
 
   /** Tasks waiting, held ones not counted. */
   get size(): number {
-    return this.items.length - this.head
+    return this.items.size
   }
 
   offer(item: A): void {
@@ -35,17 +36,7 @@ export class Lane<A> {
 
   /** Takes up to `max` tasks, oldest first. */
   take(max: number): Array<A> {
-    const end = Math.min(this.items.length, this.head + max)
-    const taken = this.items.slice(this.head, end)
-    this.head = end
-    if (this.head === this.items.length) {
-      this.items = []
-      this.head = 0
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
-    }
-    return taken
+    return this.items.take(max)
   }
 
   /** Completes once a task is waiting (at once if one is). Meant for one waiter: the lane's packer. */

@@ -145,8 +145,7 @@ const pullOf = <Task, E>(
   const pull: Effect.Effect<Chunk.Chunk<Pair<Task>>, Option.Option<E>> = Effect.suspend(() => {
     if (shared.defect !== undefined) return Effect.failCause(shared.defect)
     if (shared.out.size > 0) {
-      const pairs: Array<Pair<Task>> = []
-      while (pairs.length < most && shared.out.size > 0) pairs.push(shared.out.shift()!)
+      const pairs = shared.out.take(most)
       // room was made: the reader goes on, if it waits
       shared.reader?.()
       return Effect.succeed(Chunk.unsafeFromArray(pairs))
