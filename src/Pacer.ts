@@ -33,6 +33,14 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import { whenEnded } from "./internal/ending.js"
 
+/** A call's slot, claimed at a time: what must pass before the call starts, and how the call frees it. */
+export interface Claim {
+  /** What must pass before the call starts; undefined when it may start now. */
+  readonly wait: Effect.Effect<void> | undefined
+  /** Frees the slot at `now` (epoch ms). Called once, when the call ended, however it ended (its wait stopped too). */
+  readonly end: (now: number) => void
+}
+
 /** Paces the effects given to it. */
 export interface Pacer {
   /** The configured limit: the most calls a window ever gets. */
@@ -40,6 +48,12 @@ export interface Pacer {
   readonly window: Duration.Duration
   /** Runs `effect` once the limit allows it; its end (success, failure or interruption) frees its slot. */
   readonly pace: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * `pace`'s first step, for a caller that runs the call in a region of its own where interruption is masked:
+   * claims the next slot at `now` (epoch ms, from the caller's clock). The caller runs `wait` (interruptible), then
+   * the call, and must call `end` once, however either ends.
+   */
+  readonly unsafeClaim: (now: number) => Claim
   /**
    * Reports that the server refused a paced call with 40202. Call it after that call's `pace` ended.
    * The limit in force is cut by `decrease`, not below 1. A report about a call paced before the last
@@ -159,8 +173,8 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
     let epoch = 0
     let endedInEpoch = false
 
-    /** Claims the next slot at `now`; gives it and what must pass before its call starts. */
-    const claim = (now: number) => {
+    /** Claims the next slot at `now`: what must pass before its call starts, and how the call frees it. */
+    const claim = (now: number): Claim => {
       const inForce = adaptive.at(now)
       const previous = count >= inForce ? slots[(count - inForce) % limit] : undefined
       const mine: Slot = { endedAt: NaN, ended: undefined }
@@ -168,7 +182,14 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
       count++
       const startAt = spread ? Math.max(now, lastStart + windowMillis / inForce) : now
       lastStart = startAt
-      return { mine, claimedIn: epoch, wait: waitFor(previous, startAt, now) }
+      const claimedIn = epoch
+      return {
+        wait: waitFor(previous, startAt, now),
+        end: (endedAt) => {
+          if (claimedIn === epoch) endedInEpoch = true
+          endSlot(mine, endedAt)
+        }
+      }
     }
 
     /** Nothing when the call may start now (the common case), else the wait before it. */
@@ -188,13 +209,14 @@ export const make = (options: Options): Effect.Effect<Pacer> =>
       pace: (effect) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.clockWith((clock) => {
-            const { claimedIn, mine, wait } = claim(clock.unsafeCurrentTimeMillis())
-            return whenEnded(restore(wait === undefined ? effect : Effect.zipRight(wait, effect)), () => {
-              if (claimedIn === epoch) endedInEpoch = true
-              endSlot(mine, clock.unsafeCurrentTimeMillis())
-            })
+            const { end, wait } = claim(clock.unsafeCurrentTimeMillis())
+            return whenEnded(
+              restore(wait === undefined ? effect : Effect.zipRight(wait, effect)),
+              () => end(clock.unsafeCurrentTimeMillis())
+            )
           })
         ),
+      unsafeClaim: claim,
       rateLimited: Effect.map(Clock.currentTimeMillis, (now) => {
         if (endedInEpoch) {
           adaptive.cut(now)

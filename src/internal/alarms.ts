@@ -128,8 +128,8 @@ export const make = (): Alarms => {
   }
 
   const set = (millis: number, ring: () => void): Effect.Effect<Alarm> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const entry: Entry = { at: now + Math.max(0, millis), order: order++, ring }
+    Effect.clockWith((clock) => {
+      const entry: Entry = { at: clock.unsafeCurrentTimeMillis() + Math.max(0, millis), order: order++, ring }
       push(heap, entry)
       live++
       const alarm: Alarm = { cancel: () => cancel(entry) }

@@ -11,10 +11,26 @@ import * as Effect from "effect/Effect"
 import { whenEnded } from "./ending.js"
 import { Fifo } from "./fifo.js"
 
+/** A place taken in the queue: what must pass before the permit is held, and how to give it back. */
+export interface Entry {
+  /** Waits until the permit is handed over; undefined when it was free. */
+  readonly wait: Effect.Effect<void> | undefined
+  /**
+   * Gives the permit back, or leaves the queue if it was not handed over yet. Called once, however the caller
+   * ended (its wait interrupted too).
+   */
+  readonly leave: () => void
+}
+
 /** Runs effects holding one permit each, at most `permits` at once. */
 export interface Permits {
   /** Runs `effect` once a permit is free, and frees it when the effect ends (success, failure or interruption). */
   readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * `withPermit`'s first step, for a caller that runs the effect in a masked region of its own: takes a free permit,
+   * or a place in the queue. The caller must call `leave` once.
+   */
+  readonly enter: () => Entry
   /** Permits free now. */
   readonly free: () => number
   /** Fibers waiting for a permit now. */
@@ -25,9 +41,10 @@ export interface Permits {
 interface Waiter {
   /** Handed a permit. */
   granted: boolean
-  /** Interrupted while it waited: skipped when its turn comes. */
+  /** Left the queue before its turn: skipped when it comes. */
   gone: boolean
-  readonly grant: () => void
+  /** Resumes the fiber waiting, once it waits. */
+  grant: (() => void) | undefined
 }
 
 /** A fair semaphore of `permits` permits (at least 1). */
@@ -42,36 +59,49 @@ export const make = (permits: number): Permits => {
       if (next.gone) continue
       size--
       next.granted = true
-      next.grant()
+      next.grant?.()
       return
     }
     free++
   }
 
-  /** Waits for a permit handed over by a release. */
-  const wait: Effect.Effect<void> = Effect.async<void>((resume) => {
-    const waiter: Waiter = { granted: false, gone: false, grant: () => resume(Effect.void) }
+  const held: Entry = { wait: undefined, leave: release }
+
+  const enter = (): Entry => {
+    if (free > 0) {
+      free--
+      return held
+    }
+    const waiter: Waiter = { granted: false, gone: false, grant: undefined }
     queue.push(waiter)
     size++
-    // interrupted while waiting: leave the queue, or pass on a permit handed over meanwhile
-    return Effect.sync(() => {
-      if (waiter.granted) return release()
-      waiter.gone = true
-      size--
-    })
-  })
+    return {
+      wait: Effect.async<void>((resume) => {
+        // handed over before this wait began (the fiber may have yielded in between)
+        if (waiter.granted) return resume(Effect.void)
+        waiter.grant = () => resume(Effect.void)
+      }),
+      leave: () => {
+        if (waiter.granted) return release()
+        if (waiter.gone) return
+        waiter.gone = true
+        size--
+      }
+    }
+  }
 
   return {
     withPermit: (effect) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.suspend(() => {
-          if (free > 0) {
-            free--
-            return whenEnded(restore(effect), release)
-          }
-          return Effect.zipRight(restore(wait), whenEnded(restore(effect), release))
+          const entry = enter()
+          return whenEnded(
+            restore(entry.wait === undefined ? effect : Effect.zipRight(entry.wait, effect)),
+            entry.leave
+          )
         })
       ),
+    enter,
     free: () => free,
     waiting: () => size
   }

@@ -74,8 +74,8 @@ export const readWithin = <A, E, R>(
     return Stream.repeatEffectChunkOption(pull)
   }))
 
-/** One element at a time: fails with `None` once the elements are all out. */
-export type Pull<A, E> = Effect.Effect<A, Option.Option<E>>
+/** One element at a time, in a chunk of its own (what a stream pulls): fails with `None` once the elements are all out. */
+export type Pull<A, E> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>
 
 /** How one element ends: with its value, or with a defect (a bug), which fails the pull. */
 export interface Settle<B> {
@@ -85,7 +85,8 @@ export interface Settle<B> {
 
 /**
  * Each element started by `start`, which settles it later (from a callback, with no fiber waiting), and may give
- * a function that stops it. The outcomes are handed out one per pull as they come (not in the stream's order).
+ * a function that stops it. The outcomes are handed out one per pull as they come (not in the stream's order),
+ * each passed first to `handedOut` with the time (epoch ms of the pulling fiber's clock).
  * The pull ends once the stream has ended and every element has settled. A failure of the stream, or a defect,
  * fails the pull (after the outcomes already in). The elements not yet settled are stopped when the scope
  * closes. Nothing here bounds the elements read: the caller does.
@@ -95,7 +96,8 @@ export interface Settle<B> {
  */
 export const settleEach = <A, E, R, B>(
   stream: Stream.Stream<A, E, R>,
-  start: (a: A, settle: Settle<B>) => Effect.Effect<(() => void) | undefined>
+  start: (a: A, settle: Settle<B>) => Effect.Effect<(() => void) | undefined>,
+  handedOut: (b: B, now: number) => void
 ): Effect.Effect<Pull<B, E>, never, Scope.Scope | R> =>
   Effect.gen(function*() {
     const out = new Fifo<B>()
@@ -156,8 +158,12 @@ export const settleEach = <A, E, R, B>(
       }),
       Effect.forkScoped
     )
-    const pull: Pull<B, E> = Effect.suspend(() => {
-      if (out.size > 0) return Effect.succeed(out.shift()!)
+    const pull: Pull<B, E> = Effect.clockWith((clock) => {
+      if (out.size > 0) {
+        const b = out.shift()!
+        handedOut(b, clock.unsafeCurrentTimeMillis())
+        return Effect.succeed(Chunk.of(b))
+      }
       if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
       if (read && running === 0) return Effect.fail(Option.none())
       return Effect.zipRight(

@@ -5,7 +5,6 @@
  * @since 0.1.0
  * @internal
  */
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -44,10 +43,11 @@ const apply = (store: Store, change: Change): void => {
  * synchronous step: no other fiber can interleave, so each call is atomic.
  */
 const write = (store: Store, view: View, request: Write): Effect.Effect<void, LedgerError> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Either.map(plan(request, view, now), (changes) => {
+  Effect.clockWith((clock) =>
+    Either.map(plan(request, view, clock.unsafeCurrentTimeMillis()), (changes) => {
       for (const change of changes) apply(store, change)
-    }))
+    })
+  )
 
 // Query results come in the same order from every store: by intent time, then correlation key.
 const compareEntries = (a: Entry, b: Entry): number =>

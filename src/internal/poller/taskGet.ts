@@ -8,7 +8,6 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type { DataForSeoError } from "../../DataForSeoError.js"
@@ -17,6 +16,7 @@ import type { ResultFormat } from "../../Engine.js"
 import type * as Envelope from "../../Envelope.js"
 import * as StatusCode from "../../StatusCode.js"
 import { metrics, type PollError } from "../../TaskPoller.js"
+import { increment } from "../counting.js"
 import { shouldRetry } from "../failure.js"
 import type { Poller, Watch } from "./state.js"
 
@@ -48,13 +48,13 @@ export const fetchOnce = <A, I>(
       attributes: { "dataforseo.task_id": watch.id, "dataforseo.format": format }
     }
   })
-  return Effect.zipRight(
-    Metric.increment(metrics.taskGetCalls),
-    Effect.matchEffect(call, {
+  return Effect.withFiberRuntime((fiber) => {
+    increment(fiber, metrics.taskGetCalls)
+    return Effect.matchEffect(call, {
       onFailure: (error) => onCallFailure<A>(poller, error),
       onSuccess: (reply) => Effect.succeed(readTask(reply, watch.id))
     })
-  )
+  })
 }
 
 /**

@@ -8,9 +8,11 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Random from "effect/Random"
 import { metrics, type PollError } from "../../TaskPoller.js"
+import { increment } from "../counting.js"
 import type { Poller, Watch } from "./state.js"
 import { enqueue, unregister } from "./state.js"
 
@@ -31,17 +33,16 @@ export const sleep = (poller: Poller, watch: Watch, millis: number): Effect.Effe
   })
 }
 
-/** Counts the outcome of one wait. */
-const count = (outcome: Either.Either<unknown, PollError>): Effect.Effect<void> =>
-  Either.isRight(outcome)
-    ? Metric.increment(metrics.results)
-    : Metric.increment(
-      Metric.tagged(
-        Metric.tagged(metrics.errors, "error", outcome.left._tag),
-        "code",
-        "code" in outcome.left ? String(outcome.left.code) : "none"
-      )
+/** Counts the outcome of one wait, in `fiber`. */
+const count = (fiber: Fiber.RuntimeFiber<unknown, unknown>, outcome: Either.Either<unknown, PollError>): void =>
+  increment(
+    fiber,
+    Either.isRight(outcome) ? metrics.results : Metric.tagged(
+      Metric.tagged(metrics.errors, "error", outcome.left._tag),
+      "code",
+      "code" in outcome.left ? String(outcome.left.code) : "none"
     )
+  )
 
 /** Ends a wait that a caller still waits for: `hand` gives the caller the outcome. */
 export const end = (
@@ -53,7 +54,11 @@ export const end = (
   if (watch.state === "done") return Effect.void
   watch.state = "done"
   unregister(poller, watch)
-  return Effect.map(count(outcome), hand)
+  return Effect.withFiberRuntime((fiber) => {
+    count(fiber, outcome)
+    hand()
+    return Effect.void
+  })
 }
 
 /** Ends a wait with an error. */

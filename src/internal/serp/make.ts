@@ -9,10 +9,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import type { Outcome, Service } from "../../Serp.js"
+import type { Outcome, Service, TaskOf } from "../../Serp.js"
 import { TaskBatcher } from "../../TaskBatcher.js"
 import { TaskLedger } from "../../TaskLedger.js"
-import { TaskPoller } from "../../TaskPoller.js"
+import { type Result, TaskPoller } from "../../TaskPoller.js"
 import { countEnded, countPosted, makeCounts, snapshot } from "./progress.js"
 import { outcomes } from "./run.js"
 import { recordCollected, recordTaken, takenOnPull } from "./taken.js"
@@ -24,11 +24,11 @@ export const make = Effect.gen(function*() {
   const ledger = yield* TaskLedger
   const counts = makeCounts()
   const services = { batcher, poller, ledger, counts }
+  const collected = () => {
+    counts.collected++
+  }
   /** Records a result taken, and counts it. */
-  const taken = <Task, A>(outcome: Outcome<Task, A>) =>
-    Effect.tap(recordTaken(ledger, outcome), () => {
-      if (outcome.posted !== undefined && Either.isRight(outcome.result)) counts.collected++
-    })
+  const taken = <Task, A>(outcome: Outcome<Task, A>) => recordTaken(ledger, outcome, collected)
   const progress = snapshot(counts, batcher, poller)
   const service: Service = {
     run: (engine, tasks, options) =>
@@ -38,13 +38,17 @@ export const make = Effect.gen(function*() {
           attributes: { engine: engine.name, format: options.format }
         })
         // the reading and the waits are forked under the span; a pull makes no span of its own
-        const pull = yield* Effect.withParentSpan(outcomes(services, engine, tasks, options), span)
-        return yield* takenOnPull(pull, taken)
+        type Out = Outcome<TaskOf<typeof engine>, Result<typeof engine, typeof options.format>>
+        return yield* takenOnPull(
+          (handedOut: (outcome: Out) => void) =>
+            Effect.withParentSpan(outcomes(services, engine, tasks, options, handedOut), span),
+          taken
+        )
       })),
     runWith: (engine, tasks, options, handler) =>
-      Effect.scoped(Effect.flatMap(outcomes(services, engine, tasks, options), (pull) =>
+      Effect.scoped(Effect.flatMap(outcomes(services, engine, tasks, options, () => {}), (pull) =>
         Stream.runForEach(
-          Stream.repeatEffectOption(pull),
+          Stream.repeatEffectChunkOption(pull),
           (outcome) => Effect.zipRight(handler(outcome), taken(outcome))
         ))).pipe(Effect.withSpan("Serp.runWith", { attributes: { engine: engine.name, format: options.format } })),
     submit: Effect.fn("Serp.submit")(function*(engine, task, options) {
@@ -58,8 +62,7 @@ export const make = Effect.gen(function*() {
       const result = yield* Effect.either(poller.awaitResult(engine, posted.id, options))
       countEnded(counts, result, yield* Clock.currentTimeMillis)
       if (Either.isLeft(result)) return yield* result.left
-      yield* recordCollected(ledger, posted.id)
-      counts.collected++
+      yield* recordCollected(ledger, posted.id, collected)
       return result.right
     }),
     progress,

@@ -192,15 +192,16 @@ const withLeftOvers = <E extends AnyEngine, Err, R>(
   })
 
 /**
- * Every task with its outcome, one per pull, as outcomes come. At most `maxInFlight` tasks are read and not yet
- * pulled out: an outcome's room is given back as the consumer pulls it, so outcomes waiting for a slow consumer
- * count too. The reading and the waits live as long as the scope.
+ * Every task with its outcome, one per pull, as outcomes come, each passed to `handedOut` as it is pulled. At most
+ * `maxInFlight` tasks are read and not yet pulled out: an outcome's room is given back as the consumer pulls it, so
+ * outcomes waiting for a slow consumer count too. The reading and the waits live as long as the scope.
  */
 export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
   services: Services,
   engine: E,
   tasks: Stream.Stream<TaskOf<E>, Err, R> | Iterable<TaskOf<E>>,
-  options: RunOptions<TaskOf<E>, F>
+  options: RunOptions<TaskOf<E>, F>,
+  handedOut: (outcome: Outcome<TaskOf<E>, Result<E, F>>) => void
 ): Effect.Effect<Pull<Outcome<TaskOf<E>, Result<E, F>>, Err>, LedgerStoreError, Scope.Scope | R> =>
   Effect.gen(function*() {
     const maxInFlight = maxInFlightOf(options.maxInFlight)
@@ -217,14 +218,13 @@ export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
     // at most maxInFlight elements in course: the room bounds the tasks read
     const alarms = Alarms.make()
     const settings = { format: options.format, deadline, keyOf: input.keyOf }
-    const pull = yield* settleEach(
+    return yield* settleEach(
       submitted,
-      (one, settle: Settle<Outcome<TaskOf<E>, Result<E, F>>>) => start(services, alarms, engine, settings, one, settle)
-    )
-    return Effect.tap(pull, (outcome) =>
-      Effect.clockWith((clock) => {
-        countEnded(services.counts, outcome.result, clock.unsafeCurrentTimeMillis())
+      (one, settle: Settle<Outcome<TaskOf<E>, Result<E, F>>>) => start(services, alarms, engine, settings, one, settle),
+      (outcome, now) => {
+        countEnded(services.counts, outcome.result, now)
         room.release(1)
-        return Effect.void
-      }))
+        handedOut(outcome)
+      }
+    )
   })

@@ -17,48 +17,64 @@ import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 import type { Pull } from "../stream.js"
 
 /**
- * Records one outcome collected, if it is a result of a posted task. A task the ledger does not hold (given by a
- * caller), or holds as failed, is left as it is.
+ * Records one outcome collected, if it is a result of a posted task, then calls `recorded`. A task the ledger does
+ * not hold (given by a caller), or holds as failed, is left as it is.
  */
 export const recordTaken = <Task, A>(
   ledger: TaskLedger.Service,
-  outcome: Outcome<Task, A>
+  outcome: Outcome<Task, A>,
+  recorded: () => void
 ): Effect.Effect<void, LedgerStoreError> =>
   outcome.posted === undefined || Either.isLeft(outcome.result)
     ? Effect.void
-    : recordCollected(ledger, outcome.posted.id)
+    : recordCollected(ledger, outcome.posted.id, recorded)
 
-/** Records one task collected; an `InvalidTransition` (unknown or failed task) changes nothing. */
+/** Records one task collected, then calls `recorded`; an `InvalidTransition` (unknown or failed task) changes nothing. */
 export const recordCollected = (
   ledger: TaskLedger.Service,
-  taskId: string
+  taskId: string,
+  recorded: () => void
 ): Effect.Effect<void, LedgerStoreError> =>
-  Effect.catchTag(ledger.recordCollected([{ taskId }]), "InvalidTransition", () => Effect.void)
+  Effect.matchEffect(ledger.recordCollected([{ taskId }]), {
+    onFailure: (error) => {
+      if (error._tag !== "InvalidTransition") return Effect.fail(error)
+      recorded()
+      return Effect.void
+    },
+    onSuccess: () => {
+      recorded()
+      return Effect.void
+    }
+  })
 
 /**
- * The elements of `pull` as a stream, one per pull, each passed to `taken` once the consumer has taken it: at its
- * next pull, or when the stream ends well. A failure of `taken` at a pull fails the stream; at the end it is
- * logged (the element stays untaken in the ledger, which is safe: it is fetched again). A stream ended by a
- * failure or an interruption records nothing more.
+ * The elements of a pull as a stream, one per pull, each passed to `taken` once the consumer has taken it: at its
+ * next pull, or when the stream ends well. `makePull` makes the pull, given what to call as it hands out an
+ * element. A failure of `taken` at a pull fails the stream; at the end it is logged (the element stays untaken in
+ * the ledger, which is safe: it is fetched again). A stream ended by a failure or an interruption records nothing
+ * more.
  */
-export const takenOnPull = <A, E, E2>(
-  pull: Pull<A, E>,
+export const takenOnPull = <A, E, E2, E3, R>(
+  makePull: (handedOut: (a: A) => void) => Effect.Effect<Pull<A, E>, E3, R>,
   taken: (a: A) => Effect.Effect<void, E2>
-): Effect.Effect<Stream.Stream<A, E | E2>, never, Scope.Scope> =>
+): Effect.Effect<Stream.Stream<A, E | E2>, E3, Scope.Scope | R> =>
   Effect.gen(function*() {
     // the element handed out last, not yet recorded
-    let held = Option.none<A>()
+    let held: { readonly value: A } | undefined
     const release = Effect.suspend(() => {
       const last = held
-      held = Option.none()
-      return Option.isSome(last) ? taken(last.value) : Effect.void
+      held = undefined
+      return last === undefined ? Effect.void : taken(last.value)
     })
     yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? Effect.ignoreLogged(release) : Effect.void)
-    const handOut: Effect.Effect<A, Option.Option<E | E2>> = Effect.zipRight(
-      Effect.mapError(release, (error): Option.Option<E | E2> => Option.some(error)),
-      Effect.tap(pull, (a) => {
-        held = Option.some(a)
-      })
-    )
-    return Stream.repeatEffectOption(handOut)
+    const pull = yield* makePull((value) => {
+      held = { value }
+    })
+    const handOut: Pull<A, E | E2> = Effect.suspend(() => {
+      const last = held
+      if (last === undefined) return pull
+      held = undefined
+      return Effect.zipRight(Effect.mapError(taken(last.value), Option.some), pull)
+    })
+    return Stream.repeatEffectChunkOption(handOut)
   })
