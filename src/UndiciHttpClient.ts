@@ -61,6 +61,8 @@ interface UndiciRequestBody {
   readonly contentType?: string
 }
 
+const noBody: UndiciRequestBody = { body: null }
+
 /**
  * The request body as undici takes it, with the content type it sets. A form is encoded as `fetch` would
  * (multipart, its boundary in the content type): undici's package does not take Node's global `FormData`,
@@ -72,7 +74,7 @@ const toUndiciBody = (
   const body = request.body
   switch (body._tag) {
     case "Empty":
-      return Effect.succeed({ body: null })
+      return Effect.succeed(noBody)
     case "Uint8Array":
       return Effect.succeed({ body: body.body })
     case "Raw":
@@ -237,24 +239,23 @@ const exchange = (dispatcher: Undici.Dispatcher) =>
   if (Either.isLeft(url)) {
     return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
   }
-  return Effect.flatMap(
-    toUndiciBody(request),
-    (body) =>
-      Effect.withFiberRuntime((fiber) =>
-        Effect.async<Transport.Exchanged, HttpClientError.HttpClientError>((resume) => {
-          const signal = new Abort()
-          dispatcher.request(requestOptions(request, url.right, signal, fiber, body)).then(
-            (source) =>
-              source.body.arrayBuffer().then(
-                (buffer) => resume(Effect.succeed({ status: source.statusCode, bytes: new Uint8Array(buffer) })),
-                (cause) => resume(Effect.fail(new UndiciResponse(request, source).decodeError(cause)))
-              ),
-            (cause) => resume(Effect.fail(transportFailure(request)(cause)))
-          )
-          return Effect.sync(() => signal.abort())
-        })
-      )
-  )
+  const send = (body: UndiciRequestBody): Effect.Effect<Transport.Exchanged, HttpClientError.HttpClientError> =>
+    Effect.withFiberRuntime((fiber) =>
+      Effect.async<Transport.Exchanged, HttpClientError.HttpClientError>((resume) => {
+        const signal = new Abort()
+        dispatcher.request(requestOptions(request, url.right, signal, fiber, body)).then(
+          (source) =>
+            source.body.arrayBuffer().then(
+              (buffer) => resume(Effect.succeed({ status: source.statusCode, bytes: new Uint8Array(buffer) })),
+              (cause) => resume(Effect.fail(new UndiciResponse(request, source).decodeError(cause)))
+            ),
+          (cause) => resume(Effect.fail(transportFailure(request)(cause)))
+        )
+        return Effect.sync(() => signal.abort())
+      })
+    )
+  // a GET (most calls) has no body to encode
+  return request.body._tag === "Empty" ? send(noBody) : Effect.flatMap(toUndiciBody(request), send)
 }
 
 /**

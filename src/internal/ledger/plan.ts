@@ -97,8 +97,9 @@ export const orderedParts = (changes: ReadonlyArray<Change>): Array<ReadonlyArra
  * A store that applies each write before planning the next (`remember: false`) needs no such memory.
  */
 export class View {
-  private readonly keys = new Map<string, Snapshot>()
-  private readonly ids = new Map<string, Snapshot>()
+  // made at the first put: most writes name one entry, and read it only from the fallback
+  private keys: Map<string, Snapshot> | undefined
+  private ids: Map<string, Snapshot> | undefined
 
   constructor(
     private readonly fallbackKey: (key: string) => Snapshot | undefined = () => undefined,
@@ -107,17 +108,17 @@ export class View {
   ) {}
 
   byKey(key: string): Snapshot | undefined {
-    return (this.remember ? this.keys.get(key) : undefined) ?? this.fallbackKey(key)
+    return this.keys?.get(key) ?? this.fallbackKey(key)
   }
 
   byTaskId(id: string): Snapshot | undefined {
-    return (this.remember ? this.ids.get(id) : undefined) ?? this.fallbackId(id)
+    return this.ids?.get(id) ?? this.fallbackId(id)
   }
 
   put(snapshot: Snapshot): void {
     if (!this.remember) return
-    this.keys.set(snapshot.correlationKey, snapshot)
-    if (snapshot.taskId !== undefined) this.ids.set(snapshot.taskId, snapshot)
+    ;(this.keys ??= new Map()).set(snapshot.correlationKey, snapshot)
+    if (snapshot.taskId !== undefined) (this.ids ??= new Map()).set(snapshot.taskId, snapshot)
   }
 }
 

@@ -28,8 +28,6 @@ import { recordReady } from "./tasksReady.js"
 import { end, endWith, sleep } from "./wait.js"
 import { cancel } from "./workers.js"
 
-const ended: Verdict = { _tag: "Ended" }
-
 /** A caller parked until its wait ends: what takes the outcome, or the outcome kept until the caller parks. */
 interface Parked<A> {
   resume: ((outcome: Exit.Exit<A, PollError>) => void) | undefined
@@ -58,13 +56,13 @@ const fetchFor = <A, I>(
   Effect.flatMap(fetchOnce(poller, watch, watch.format, schema), (step): Effect.Effect<Verdict> => {
     if (step._tag !== "Done") return Effect.succeed(step)
     const outcome = step.outcome
-    if (Either.isLeft(outcome)) return Effect.as(endWith(poller, watch, outcome.left), ended)
+    if (Either.isLeft(outcome)) return endWith(poller, watch, outcome.left)
     // `end` ends the wait as it is called: once, after the ledger write
     const handOut = () => end(poller, watch, outcome, () => hand(parked, Exit.succeed(outcome.right)))
-    if (watch.recorded) return Effect.as(handOut(), ended)
+    if (watch.recorded) return handOut()
     return Effect.flatMap(
       recordFound(poller, watch),
-      (failure) => Effect.as(failure === undefined ? handOut() : endWith(poller, watch, failure), ended)
+      (failure) => failure === undefined ? handOut() : endWith(poller, watch, failure)
     )
   })
 

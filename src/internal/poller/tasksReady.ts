@@ -9,7 +9,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Metric from "effect/Metric"
-import type { LedgerStoreError } from "../../TaskLedger.js"
+import type { LedgerError, LedgerStoreError } from "../../TaskLedger.js"
 import { allEnginesTasksReady, metrics, tasksReadyPage } from "../../TaskPoller.js"
 import * as TasksReady from "../../TasksReady.js"
 import type { Poller, Watch } from "./state.js"
@@ -147,16 +147,17 @@ export const recordReady = (
   ids: ReadonlyArray<string>
 ): Effect.Effect<LedgerStoreError | undefined> => {
   if (ids.length === 0) return Effect.succeed(undefined)
-  const write = (some: ReadonlyArray<string>) => some.length === 0 ? Effect.void : poller.ledger.recordReady(some)
-  return write(ids).pipe(
-    Effect.catchTag("InvalidTransition", (refused) => {
-      const out = new Set(refused.rejected.map((rejection) => rejection.ref))
-      return write(ids.filter((id) => !out.has(id)))
-    }),
-    Effect.as(undefined),
-    Effect.catchTags({
-      InvalidTransition: () => Effect.succeed(undefined),
-      LedgerStoreError: (error) => Effect.succeed(error)
-    })
-  )
+  const recorded = Effect.succeed(undefined)
+  // a second refusal (the ledger changed between the two writes) is left as it is: the tasks are still collected
+  const storeError = (error: LedgerError) => error._tag === "LedgerStoreError" ? Effect.succeed(error) : recorded
+  return Effect.matchEffect(poller.ledger.recordReady(ids), {
+    onFailure: (error) => {
+      if (error._tag !== "InvalidTransition") return Effect.succeed(error)
+      const out = new Set(error.rejected.map((rejection) => rejection.ref))
+      const rest = ids.filter((id) => !out.has(id))
+      if (rest.length === 0) return recorded
+      return Effect.matchEffect(poller.ledger.recordReady(rest), { onFailure: storeError, onSuccess: () => recorded })
+    },
+    onSuccess: () => recorded
+  })
 }

@@ -13,7 +13,7 @@ import * as Metric from "effect/Metric"
 import * as Random from "effect/Random"
 import { metrics, type PollError } from "../../TaskPoller.js"
 import { increment } from "../counting.js"
-import type { Poller, Watch } from "./state.js"
+import type { Poller, Verdict, Watch } from "./state.js"
 import { enqueue, unregister } from "./state.js"
 
 /** `millis` spread by ±20%, so that tasks posted together do not ask together for ever. */
@@ -44,25 +44,28 @@ const count = (fiber: Fiber.RuntimeFiber<unknown, unknown>, outcome: Either.Eith
     )
   )
 
+/** What a call leaves to do once it ended its wait: nothing. */
+const ended: Effect.Effect<Verdict> = Effect.succeed({ _tag: "Ended" })
+
 /** Ends a wait that a caller still waits for: `hand` gives the caller the outcome. */
 export const end = (
   poller: Poller,
   watch: Watch,
   outcome: Either.Either<unknown, PollError>,
   hand: () => void
-): Effect.Effect<void> => {
-  if (watch.state === "done") return Effect.void
+): Effect.Effect<Verdict> => {
+  if (watch.state === "done") return ended
   watch.state = "done"
   unregister(poller, watch)
   return Effect.withFiberRuntime((fiber) => {
     count(fiber, outcome)
     hand()
-    return Effect.void
+    return ended
   })
 }
 
 /** Ends a wait with an error. */
-export const endWith = (poller: Poller, watch: Watch, error: PollError): Effect.Effect<void> =>
+export const endWith = (poller: Poller, watch: Watch, error: PollError): Effect.Effect<Verdict> =>
   end(poller, watch, Either.left(error), () => watch.fail(Cause.fail(error)))
 
 /** Ends a wait whose call died (a bug): the caller dies with the same cause. */
