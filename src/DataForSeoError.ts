@@ -284,6 +284,17 @@ export class NoSearchResultsError extends Schema.TaggedError<NoSearchResultsErro
   retryable: retryableByDefault(false)
 }) {}
 
+/** An option given to the library breaks its rule. `option` names it, `rule` says what it must be. */
+export class InvalidOptionError extends Schema.TaggedError<InvalidOptionError>()("InvalidOptionError", {
+  option: Schema.String,
+  rule: Schema.String,
+  retryable: retryableByDefault(false)
+}) {
+  override get message(): string {
+    return `invalid option "${this.option}": ${this.rule}`
+  }
+}
+
 /** A task still waiting past the run's `deadline`. It stays in the ledger, posted or ready, collectable later. */
 export class SerpTimeoutError extends Schema.TaggedError<SerpTimeoutError>()("SerpTimeoutError", {
   /** The DataForSEO task id: its result can still be fetched. */

@@ -44,7 +44,7 @@ import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import { AlreadyCollectedError, SerpTimeoutError } from "./DataForSeoError.js"
+import { AlreadyCollectedError, InvalidOptionError, SerpTimeoutError } from "./DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "./Engine.js"
 import * as internal from "./internal/serp/make.js"
 import type * as Progress from "./Progress.js"
@@ -57,6 +57,9 @@ export { SerpTimeoutError }
 
 /** A task an earlier run already took. Declared with the library's other errors. */
 export { AlreadyCollectedError }
+
+/** A run option out of its range (`deadline`, `maxInFlight`). Declared with the library's other errors. */
+export { InvalidOptionError }
 
 /**
  * Every way one task of a run can end without its result here: refused at posting, failed at collecting, timed
@@ -101,9 +104,13 @@ export interface RunOptions<Task, F extends ResultFormat> {
   /**
    * How long one task's result is waited for, counted from the moment the batcher reports it posted. Past it the
    * task ends with `SerpTimeoutError`. Default: no deadline (normal priority is guaranteed within 45 minutes).
+   * A duration of zero or less, or one that does not decode, fails the run with `InvalidOptionError`.
    */
   readonly deadline?: Duration.DurationInput | undefined
-  /** Tasks read from `tasks` and not yet ended, at most. Default 10,000. */
+  /**
+   * Tasks read from `tasks` and not yet ended, at most: a whole number of at least 1 (else the run fails with
+   * `InvalidOptionError`). Default 10,000.
+   */
   readonly maxInFlight?: number | undefined
 }
 
@@ -118,7 +125,7 @@ export interface Service {
     engine: E,
     tasks: Stream.Stream<TaskOf<E>, Err, R> | Iterable<TaskOf<E>>,
     options: RunOptions<TaskOf<E>, F>
-  ) => Stream.Stream<Outcome<TaskOf<E>, Result<E, F>>, Err | LedgerStoreError, R>
+  ) => Stream.Stream<Outcome<TaskOf<E>, Result<E, F>>, Err | LedgerStoreError | InvalidOptionError, R>
   /**
    * `run` with a handler for each outcome, one at a time. A result is recorded collected once the handler's effect
    * for it succeeded. A failing handler stops the run with its error, and its outcome stays uncollected.
@@ -128,7 +135,7 @@ export interface Service {
     tasks: Stream.Stream<TaskOf<E>, Err, R> | Iterable<TaskOf<E>>,
     options: RunOptions<TaskOf<E>, F>,
     handler: (outcome: Outcome<TaskOf<E>, Result<E, F>>) => Effect.Effect<void, HE, HR>
-  ) => Effect.Effect<void, Err | HE | LedgerStoreError, R | HR>
+  ) => Effect.Effect<void, Err | HE | LedgerStoreError | InvalidOptionError, R | HR>
   /** Posts one task: `TaskBatcher.submit`. */
   readonly submit: <E extends AnyEngine>(
     engine: E,

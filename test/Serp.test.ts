@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -154,6 +155,44 @@ describe("Serp.run", () => {
       )
       expect(all).toBe(200)
       expect(pulled).toBe(200)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a run option out of its range fails the run with InvalidOptionError naming it, before any task is read", () =>
+    Effect.gen(function*() {
+      const serp = yield* Serp.Serp
+      let read = 0
+      function* tasks() {
+        read++
+        yield naver("never read")
+      }
+      const bad: ReadonlyArray<readonly [string, Partial<Serp.RunOptions<NaverOrganic.Task, "regular">>]> = [
+        ["maxInFlight", { maxInFlight: 0 }],
+        ["maxInFlight", { maxInFlight: 2.5 }],
+        ["maxInFlight", { maxInFlight: Number.NaN }],
+        ["deadline", { deadline: 0 }],
+        ["deadline", { deadline: -5 }],
+        // a value from an untyped source, as a config file may give
+        ["deadline", { deadline: "5 parsecs" as Duration.DurationInput }]
+      ]
+      for (const [option, given] of bad) {
+        const run = serp.run(NaverOrganic.engine, tasks(), { format: "regular", ...given })
+        const error = yield* Effect.flip(Stream.runDrain(run))
+        expect(error).toBeInstanceOf(Serp.InvalidOptionError)
+        expect(error).toMatchObject({ _tag: "InvalidOptionError", option })
+        const handled = yield* Effect.flip(
+          serp.runWith(NaverOrganic.engine, tasks(), { format: "regular", ...given }, () => Effect.void)
+        )
+        expect(handled).toMatchObject({ _tag: "InvalidOptionError", option })
+      }
+      expect(read).toBe(0)
+      // an infinite deadline is none
+      const outcomes = yield* driven(
+        Stream.runCollect(
+          serp.run(NaverOrganic.engine, [naver("no deadline")], { format: "regular", deadline: Duration.infinity })
+        ),
+        "100 millis"
+      )
+      expect(Chunk.toReadonlyArray(outcomes).map(summary)).toEqual(["no deadline: no deadline"])
     }).pipe(Effect.provide(layer())))
 })
 

@@ -14,7 +14,12 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { AlreadyCollectedError, type InvalidTaskError, SerpTimeoutError } from "../../DataForSeoError.js"
+import {
+  AlreadyCollectedError,
+  InvalidOptionError,
+  type InvalidTaskError,
+  SerpTimeoutError
+} from "../../DataForSeoError.js"
 import type { AnyEngine, ResultFormat } from "../../Engine.js"
 import type { Outcome, RunOptions, SerpError, TaskOf } from "../../Serp.js"
 import type { PostedTask, SubmitError, TaskBatcher } from "../../TaskBatcher.js"
@@ -129,9 +134,26 @@ const start = <E extends AnyEngine, F extends ResultFormat>(
   return Effect.succeed(undefined)
 }
 
-/** A whole number of at least 1, or the default. */
-const maxInFlightOf = (value: number | undefined): number =>
-  value !== undefined && Number.isFinite(value) ? Math.max(1, Math.floor(value)) : defaultMaxInFlight
+/** The bound on tasks in flight: the default, or a whole number of at least 1. */
+const maxInFlightOf = (value: number | undefined): Either.Either<number, InvalidOptionError> =>
+  value === undefined
+    ? Either.right(defaultMaxInFlight)
+    : Number.isSafeInteger(value) && value >= 1
+    ? Either.right(value)
+    : Either.left(
+      new InvalidOptionError({ option: "maxInFlight", rule: `must be a whole number of at least 1, not ${value}` })
+    )
+
+/** The deadline in ms: none, or a duration longer than zero (an infinite one is none). */
+const deadlineOf = (value: unknown): Either.Either<number | undefined, InvalidOptionError> => {
+  if (value === undefined) return Either.right(undefined)
+  const duration = Duration.decodeUnknown(value)
+  const millis = Option.isSome(duration) ? Duration.toMillis(duration.value) : NaN
+  if (millis > 0) return Either.right(Number.isFinite(millis) ? millis : undefined)
+  return Either.left(
+    new InvalidOptionError({ option: "deadline", rule: `must be a duration longer than zero, not ${String(value)}` })
+  )
+}
 
 /** What a run left in the ledger: its tasks posted and not collected, and its intents of unknown outcome. */
 const leftOver = (ledger: TaskLedger.Service, runId: string, engine: AnyEngine) =>
@@ -202,10 +224,10 @@ export const outcomes = <E extends AnyEngine, F extends ResultFormat, Err, R>(
   tasks: Stream.Stream<TaskOf<E>, Err, R> | Iterable<TaskOf<E>>,
   options: RunOptions<TaskOf<E>, F>,
   handedOut: (outcome: Outcome<TaskOf<E>, Result<E, F>>) => void
-): Effect.Effect<Pull<Outcome<TaskOf<E>, Result<E, F>>, Err>, LedgerStoreError, Scope.Scope | R> =>
+): Effect.Effect<Pull<Outcome<TaskOf<E>, Result<E, F>>, Err>, LedgerStoreError | InvalidOptionError, Scope.Scope | R> =>
   Effect.gen(function*() {
-    const maxInFlight = maxInFlightOf(options.maxInFlight)
-    const deadline = options.deadline === undefined ? undefined : Duration.toMillis(Duration.decode(options.deadline))
+    const maxInFlight = yield* maxInFlightOf(options.maxInFlight)
+    const deadline = yield* deadlineOf(options.deadline)
     const given: Input<TaskOf<E>, Err, R> = { tasks: toStream(tasks), keyOf: options.correlationKey }
     const input = options.resume === true ? yield* withLeftOvers(services, engine, given) : given
     const room = new Room(maxInFlight)
