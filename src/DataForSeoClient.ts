@@ -15,13 +15,14 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 import * as Auth from "./Auth.js"
 import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
 import { type DataForSeoError, TimeoutError } from "./DataForSeoError.js"
@@ -106,6 +107,12 @@ export const retrySchedule = (settings: RetrySettings) =>
   Schedule.exponential(settings.baseDelay).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(settings.times)))
 
 const utf8 = new TextDecoder()
+
+/**
+ * Effect's own tracer, in place while a program installs none. It keeps no span and nothing inside a call reads
+ * one, so a call makes its span only for another tracer: the span and its attributes cost on every call.
+ */
+const builtInTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /** A reply as the call's outcome: its envelope with each result decoded, or the typed failure its status means. */
 const read = <A, I, R>(
@@ -195,26 +202,29 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
       const timeout = Duration.decode(options.timeout ?? settings.requestTimeout)
       const mode = options.retry ?? (method === "GET" ? "transient" : "safe")
       const paced = gated(exchange(path, request, timeout), options.pacer)
-      return Effect.useSpan(
-        options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`,
-        {
-          kind: "client",
-          // the call site is always this line: capturing it would cost a stack trace per call
-          captureStackTrace: false,
-          ...(options.span?.parent === undefined ? {} : { parent: options.span.parent }),
-          attributes: { "dataforseo.path": path, "http.request.method": method, ...options.span?.attributes }
-        },
-        (span) => {
-          const attempt = Effect.flatMap(paced, (reply) => {
-            span.attribute("http.response.status_code", reply.status)
-            return read(path, reply, result)
-          })
+      const tries = (span: Tracer.Span | undefined) => {
+        const attempt = Effect.flatMap(paced, (reply) => {
+          span?.attribute("http.response.status_code", reply.status)
+          return read(path, reply, result)
+        })
+        return mode === "none"
+          ? attempt
+          : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })
+      }
+      return Effect.withFiberRuntime((fiber) =>
+        fiber.currentTracer === builtInTracer ? tries(undefined) : Effect.useSpan(
+          options.span?.name ?? `DataForSeoClient.${method === "GET" ? "get" : "post"}`,
+          {
+            kind: "client",
+            // the call site is always this line: capturing it would cost a stack trace per call
+            captureStackTrace: false,
+            ...(options.span?.parent === undefined ? {} : { parent: options.span.parent }),
+            attributes: { "dataforseo.path": path, "http.request.method": method, ...options.span?.attributes }
+          },
           // not made the parent of what runs inside: nothing inside makes spans (the HttpClient's are disabled), and
           // providing it would cost as much as the span itself
-          return mode === "none"
-            ? attempt
-            : Effect.retry(attempt, { schedule, while: (error) => shouldRetry(mode, error) })
-        }
+          tries
+        )
       )
     }
 
