@@ -28,7 +28,6 @@ import { DataForSeoConfig, type RetrySettings } from "./DataForSeoConfig.js"
 import { type DataForSeoError, TimeoutError } from "./DataForSeoError.js"
 import * as Envelope from "./Envelope.js"
 import * as Deadlines from "./internal/deadlines.js"
-import { whenEnded } from "./internal/ending.js"
 import * as Failure from "./internal/failure.js"
 import * as Permits from "./internal/permits.js"
 import * as Transport from "./internal/transport.js"
@@ -155,9 +154,15 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
       ))
     const schedule = retrySchedule(settings.retry)
 
-    const exchange = (endpoint: string, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
+    /** One exchange of `request`, stopped through `stop` when its caller gives it up. */
+    const exchange = (
+      endpoint: string,
+      request: HttpClientRequest.HttpClientRequest,
+      timeout: Duration.Duration,
+      stop: Transport.Stop
+    ) =>
       auth.authorize(request).pipe(
-        Effect.flatMap(send),
+        Effect.flatMap((authorized) => send(authorized, stop)),
         Effect.mapError((error) => Transport.transportError(endpoint, error)),
         (exchanged) =>
           Duration.isFinite(timeout)
@@ -170,23 +175,37 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
       )
 
     /**
-     * `effect` once `pacer` (when given) lets it go, then holding a permit; both are freed when it ends. One masked
-     * region for the two: `pacer.pace(permits.withPermit(effect))` costs twice the steps on every call.
+     * The exchange `make` gives, once `pacer` (when given) lets it go, then holding a permit. Both are freed when it
+     * ends, and an exchange ended early (interrupted, or past its deadline) is stopped. One masked region for the
+     * three: `pacer.pace(permits.withPermit(...))` of an exchange that stops itself costs three on every call.
      */
-    const gated = <A, E, R>(effect: Effect.Effect<A, E, R>, pacer: Pacer.Pacer | undefined) =>
+    const gated = <A, E, R>(make: (stop: Transport.Stop) => Effect.Effect<A, E, R>, pacer: Pacer.Pacer | undefined) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.clockWith((clock) => {
           const slot = pacer?.unsafeClaim(clock.unsafeCurrentTimeMillis())
+          const stop: Transport.Stop = { abort: undefined }
+          const effect = make(stop)
           let permit: Permits.Entry | undefined
           const run = () => {
             permit = permits.enter()
             return restore(permit.wait === undefined ? effect : Effect.zipRight(permit.wait, effect))
           }
-          return whenEnded(
+          const leave = () => {
+            permit?.leave()
+            slot?.end(clock.unsafeCurrentTimeMillis())
+          }
+          return Effect.matchCauseEffect(
             slot?.wait === undefined ? run() : Effect.zipRight(restore(slot.wait), Effect.suspend(run)),
-            () => {
-              permit?.leave()
-              slot?.end(clock.unsafeCurrentTimeMillis())
+            {
+              onFailure: (cause) => {
+                stop.abort?.()
+                leave()
+                return Effect.failCause(cause)
+              },
+              onSuccess: (a) => {
+                leave()
+                return Effect.succeed(a)
+              }
             }
           )
         })
@@ -201,7 +220,7 @@ export const make: Effect.Effect<Service, never, DataForSeoConfig | Auth.Auth | 
     ): Effect.Effect<Envelope.Envelope<A>, DataForSeoError, R> => {
       const timeout = Duration.decode(options.timeout ?? settings.requestTimeout)
       const mode = options.retry ?? (method === "GET" ? "transient" : "safe")
-      const paced = gated(exchange(path, request, timeout), options.pacer)
+      const paced = gated((stop) => exchange(path, request, timeout, stop), options.pacer)
       const tries = (span: Tracer.Span | undefined) => {
         const attempt = Effect.flatMap(paced, (reply) => {
           span?.attribute("http.response.status_code", reply.status)

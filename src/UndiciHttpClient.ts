@@ -229,11 +229,13 @@ class Abort extends EventEmitter {
 
 /**
  * Sends `request` and reads its whole body, in one step: no response object, no span. Interrupting it aborts the
- * request, or the reading of its body. Its failures are those of `execute` then `arrayBuffer`.
+ * request, or the reading of its body; given `stop`, it leaves that to the caller (`stop.abort`). Its failures are
+ * those of `execute` then `arrayBuffer`.
  */
 const exchange = (dispatcher: Undici.Dispatcher) =>
 (
-  request: HttpClientRequest.HttpClientRequest
+  request: HttpClientRequest.HttpClientRequest,
+  stop?: Transport.Stop
 ): Effect.Effect<Transport.Exchanged, HttpClientError.HttpClientError> => {
   const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
   if (Either.isLeft(url)) {
@@ -251,7 +253,9 @@ const exchange = (dispatcher: Undici.Dispatcher) =>
             ),
           (cause) => resume(Effect.fail(transportFailure(request)(cause)))
         )
-        return Effect.sync(() => signal.abort())
+        const abort = () => signal.abort()
+        if (stop === undefined) return Effect.sync(abort)
+        stop.abort = abort
       })
     )
   // a GET (most calls) has no body to encode

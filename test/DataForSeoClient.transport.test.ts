@@ -8,8 +8,10 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -142,6 +144,27 @@ describe.each(transports)("DataForSeoClient over %s: requests that may have been
         )
         expect(error._tag).toBe("TimeoutError")
         // the server sees its connection close: the request was let go, not left open
+        expect(yield* Effect.timeout(Deferred.await(closed), "5 seconds")).toBeUndefined()
+      }))
+
+    it.scopedLive(`a call without a timeout, interrupted (${what}), has its request aborted`, () =>
+      Effect.gen(function*() {
+        const arrived = yield* Deferred.make<void>()
+        const closed = yield* Deferred.make<void>()
+        const url = yield* serveHttp((_request, _body, response) => {
+          response.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+          if (answer) {
+            response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+            response.write("{\"version\": ")
+          }
+          Deferred.unsafeDone(arrived, Exit.void)
+        })
+        const client = yield* clientAt(url, transport)
+        const call = yield* Effect.fork(
+          client.get("/v3/serp/tasks_ready", Schema.Unknown, { retry: "none", timeout: Duration.infinity })
+        )
+        yield* Deferred.await(arrived)
+        yield* Fiber.interrupt(call)
         expect(yield* Effect.timeout(Deferred.await(closed), "5 seconds")).toBeUndefined()
       }))
   }

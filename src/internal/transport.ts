@@ -18,9 +18,19 @@ export interface Exchanged {
   readonly bytes: Uint8Array
 }
 
+/**
+ * How a caller stops an exchange it gave up (interrupted it, or its deadline passed): the exchange sets `abort` as
+ * it sends. An exchange given one leaves stopping to the caller, who must call `abort` if it ends the exchange
+ * early. One given none stops itself when interrupted, which costs a masked region on every call.
+ */
+export interface Stop {
+  abort: (() => void) | undefined
+}
+
 /** Sends a request and reads its whole reply. */
 export type Exchange = (
-  request: HttpClientRequest.HttpClientRequest
+  request: HttpClientRequest.HttpClientRequest,
+  stop?: Stop
 ) => Effect.Effect<Exchanged, HttpClientError.HttpClientError>
 
 const ExchangeKey = Symbol.for("effect-dataforseo/Transport/Exchange")
@@ -34,7 +44,7 @@ export const withExchange = (client: HttpClient.HttpClient, exchange: Exchange):
 
 /**
  * How to send requests through `client` after `prepare`, without the client's span: the client's own one-step
- * exchange when it carries one, else `execute` then `arrayBuffer`.
+ * exchange when it carries one, else `execute` then `arrayBuffer` (which stop themselves: `stop` is not used).
  */
 export const exchanger = (
   client: HttpClient.HttpClient,
@@ -43,7 +53,7 @@ export const exchanger = (
   const own: unknown = Reflect.get(client, ExchangeKey)
   if (typeof own === "function") {
     const exchange = own as Exchange
-    return (request) => exchange(prepare(request))
+    return (request, stop) => exchange(prepare(request), stop)
   }
   const prepared = client.pipe(HttpClient.mapRequest(prepare), HttpClient.withTracerDisabledWhen(() => true))
   return (request) =>
