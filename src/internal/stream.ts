@@ -1,16 +1,17 @@
 /**
  * Streams as `TaskPoller.results` and `Serp.run` use them: inputs given as a `Stream` or as an iterable, a stage
- * that reads a stream within a bound, and a stage that settles each element from a callback, with no fiber per
- * element.
+ * that reads a stream within a bound, a stage that settles each element from a callback, with no fiber per
+ * element, and a pull's elements as a stream.
  *
  * @since 0.1.0
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Fifo } from "./fifo.js"
 
@@ -76,6 +77,35 @@ export const readWithin = <A, E, R>(
 
 /** One element at a time, in a chunk of its own (what a stream pulls): fails with `None` once the elements are all out. */
 export type Pull<A, E> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>
+
+/** A pull's chunks as a channel: one write a pull, ended by `None`, failed by `Some`. */
+const pulled = <A, E>(pull: Pull<A, E>): Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown> => {
+  const loop: Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown> = Channel.unwrap(
+    Effect.matchCause(pull, {
+      onFailure: (cause) =>
+        Option.match(Cause.flipCauseOption(cause), { onNone: () => Channel.void, onSome: Channel.failCause }),
+      onSuccess: (chunk) => Channel.zipRight(Channel.write(chunk), loop)
+    })
+  )
+  return loop
+}
+
+/** A pull's elements as a stream. */
+export const fromPull = <A, E>(pull: Pull<A, E>): Stream.Stream<A, E> => Stream.fromChannel(pulled(pull))
+
+/**
+ * The elements of the pull `make` gives, as a stream. `make` runs in a scope of its own, closed with the stream's
+ * exit (a success when the consumer stops early). `Stream.unwrapScoped` of `Stream.repeatEffectChunkOption` does
+ * the same with two more hand-overs of each chunk: a quarter of the steps of each element.
+ */
+export const fromScopedPull = <A, E, E2, R>(
+  make: Effect.Effect<Pull<A, E>, E2, Scope.Scope | R>
+): Stream.Stream<A, E | E2, R> =>
+  Stream.fromChannel(Channel.unwrap(Effect.map(Scope.make(), (scope) =>
+    Channel.ensuringWith(
+      Channel.unwrap(Effect.map(Scope.extend(make, scope), pulled)),
+      (exit) => Scope.close(scope, exit)
+    ))))
 
 /** How one element ends: with its value, or with a defect (a bug), which fails the pull. */
 export interface Settle<B> {

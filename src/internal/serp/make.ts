@@ -13,6 +13,7 @@ import type { Outcome, Service, TaskOf } from "../../Serp.js"
 import { TaskBatcher } from "../../TaskBatcher.js"
 import { TaskLedger } from "../../TaskLedger.js"
 import { type Result, TaskPoller } from "../../TaskPoller.js"
+import { fromPull, fromScopedPull } from "../stream.js"
 import { countEnded, countPosted, makeCounts, snapshot } from "./progress.js"
 import { outcomes } from "./run.js"
 import { recordCollected, recordTaken, takenOnPull } from "./taken.js"
@@ -32,7 +33,7 @@ export const make = Effect.gen(function*() {
   const progress = snapshot(counts, batcher, poller)
   const service: Service = {
     run: (engine, tasks, options) =>
-      Stream.unwrapScoped(Effect.gen(function*() {
+      fromScopedPull(Effect.gen(function*() {
         // one span for the run, made once: `Stream.withSpan` would provide it again at each element
         const span = yield* Effect.makeSpanScoped("Serp.run", {
           attributes: { engine: engine.name, format: options.format }
@@ -48,7 +49,7 @@ export const make = Effect.gen(function*() {
     runWith: (engine, tasks, options, handler) =>
       Effect.scoped(Effect.flatMap(outcomes(services, engine, tasks, options, () => {}), (pull) =>
         Stream.runForEach(
-          Stream.repeatEffectChunkOption(pull),
+          fromPull(pull),
           (outcome) => Effect.zipRight(handler(outcome), taken(outcome))
         ))).pipe(Effect.withSpan("Serp.runWith", { attributes: { engine: engine.name, format: options.format } })),
     submit: Effect.fn("Serp.submit")(function*(engine, task, options) {

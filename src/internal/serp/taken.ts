@@ -11,7 +11,6 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type { Outcome } from "../../Serp.js"
 import type { LedgerStoreError, TaskLedger } from "../../TaskLedger.js"
 import type { Pull } from "../stream.js"
@@ -48,16 +47,16 @@ export const recordCollected = (
   })
 
 /**
- * The elements of a pull as a stream, one per pull, each passed to `taken` once the consumer has taken it: at its
- * next pull, or when the stream ends well. `makePull` makes the pull, given what to call as it hands out an
- * element. A failure of `taken` at a pull fails the stream; at the end it is logged (the element stays untaken in
- * the ledger, which is safe: it is fetched again). A stream ended by a failure or an interruption records nothing
+ * A pull of the elements of another, one per pull, each passed to `taken` once the consumer has taken it: at its
+ * next pull, or when the scope closes well. `makePull` makes the pull, given what to call as it hands out an
+ * element. A failure of `taken` at a pull fails the pull; at the end it is logged (the element stays untaken in
+ * the ledger, which is safe: it is fetched again). A scope closed by a failure or an interruption records nothing
  * more.
  */
 export const takenOnPull = <A, E, E2, E3, R>(
   makePull: (handedOut: (a: A) => void) => Effect.Effect<Pull<A, E>, E3, R>,
   taken: (a: A) => Effect.Effect<void, E2>
-): Effect.Effect<Stream.Stream<A, E | E2>, E3, Scope.Scope | R> =>
+): Effect.Effect<Pull<A, E | E2>, E3, Scope.Scope | R> =>
   Effect.gen(function*() {
     // the element handed out last, not yet recorded
     let held: { readonly value: A } | undefined
@@ -70,11 +69,10 @@ export const takenOnPull = <A, E, E2, E3, R>(
     const pull = yield* makePull((value) => {
       held = { value }
     })
-    const handOut: Pull<A, E | E2> = Effect.suspend(() => {
+    return Effect.suspend(() => {
       const last = held
       if (last === undefined) return pull
       held = undefined
       return Effect.zipRight(Effect.mapError(taken(last.value), Option.some), pull)
     })
-    return Stream.repeatEffectChunkOption(handOut)
   })
