@@ -57,6 +57,25 @@ describe("Pacer", () => {
       expect(late.map((t) => t - (late[0] ?? 0))).toEqual([0, 500, 1800, 2300, 3600])
     }))
 
+  it.effect("unsafeClaim: the slot `pace` takes, for a caller that runs the call itself", () =>
+    Effect.gen(function*() {
+      const pacer = yield* Pacer.make({ limit: 2, window: "1 second" })
+      const first = pacer.unsafeClaim(0)
+      const second = pacer.unsafeClaim(0)
+      expect(first.wait).toBeUndefined()
+      expect(second.wait).toBeUndefined()
+      // the third call waits for the first to end, then a whole window
+      const third = pacer.unsafeClaim(100)
+      expect(third.wait).toBeDefined()
+      first.end(300)
+      const started = yield* Effect.fork(Effect.zipRight(third.wait ?? Effect.void, Clock.currentTimeMillis))
+      yield* TestClock.adjust(Duration.seconds(2))
+      expect(yield* Fiber.join(started)).toBe(1300)
+      // a slot claimed once the first has ended, and its window passed, may start at once
+      second.end(400)
+      expect(pacer.unsafeClaim(1400).wait).toBeUndefined()
+    }))
+
   it.effect("a failed or interrupted call frees its slot", () =>
     Effect.gen(function*() {
       const pacer = yield* Pacer.make({ limit: 1, window: "1 second" })
