@@ -126,18 +126,26 @@ describe.each(transports)("DataForSeoClient over %s: requests that may have been
       expect(DataForSeoClient.refusedAsWhole(error)).toBe(false)
     }))
 
-  // a server that answers nothing, or the head and part of a body: the call's deadline aborts the request
+  // a server that answers nothing, or the head and part of a body: a call given up aborts its request
   for (const [what, answer] of [["no reply", false], ["a body cut short", true]] as const) {
+    /** The server: when a request arrived, and when its connection closed. */
+    const stalled = Effect.gen(function*() {
+      const arrived = yield* Deferred.make<void>()
+      const closed = yield* Deferred.make<void>()
+      const url = yield* serveHttp((_request, _body, response) => {
+        response.on("close", () => Deferred.unsafeDone(closed, Exit.void))
+        if (answer) {
+          response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+          response.write("{\"version\": ")
+        }
+        Deferred.unsafeDone(arrived, Exit.void)
+      })
+      return { url, arrived, closed }
+    })
+
     it.scopedLive(`a call past its timeout (${what}) is a TimeoutError, and its request is aborted`, () =>
       Effect.gen(function*() {
-        const closed = yield* Deferred.make<void>()
-        const url = yield* serveHttp((_request, _body, response) => {
-          response.on("close", () => Deferred.unsafeDone(closed, Exit.void))
-          if (answer) {
-            response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
-            response.write("{\"version\": ")
-          }
-        })
+        const { closed, url } = yield* stalled
         const client = yield* clientAt(url, transport)
         const error = yield* Effect.flip(
           client.get("/v3/serp/tasks_ready", Schema.Unknown, { retry: "none", timeout: "300 millis" })
@@ -149,16 +157,7 @@ describe.each(transports)("DataForSeoClient over %s: requests that may have been
 
     it.scopedLive(`a call without a timeout, interrupted (${what}), has its request aborted`, () =>
       Effect.gen(function*() {
-        const arrived = yield* Deferred.make<void>()
-        const closed = yield* Deferred.make<void>()
-        const url = yield* serveHttp((_request, _body, response) => {
-          response.on("close", () => Deferred.unsafeDone(closed, Exit.void))
-          if (answer) {
-            response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
-            response.write("{\"version\": ")
-          }
-          Deferred.unsafeDone(arrived, Exit.void)
-        })
+        const { arrived, closed, url } = yield* stalled
         const client = yield* clientAt(url, transport)
         const call = yield* Effect.fork(
           client.get("/v3/serp/tasks_ready", Schema.Unknown, { retry: "none", timeout: Duration.infinity })
