@@ -19,29 +19,45 @@ import { Fifo } from "./fifo.js"
 export const isStream = <A, E, R>(input: Stream.Stream<A, E, R> | Iterable<A>): input is Stream.Stream<A, E, R> =>
   Stream.StreamTypeId in input
 
+/**
+ * One fiber parked until a condition holds. `wait(ready)` ends at once when `ready()` holds as it begins (the fiber
+ * may have yielded between its own check and its wait), else at the next `wake`. One waiter at a time. A wait
+ * interrupted leaves its resume behind: a later `wake` calls it to no effect, as Effect ignores the resume of a wait
+ * it interrupted.
+ */
+export class Wakeup {
+  private resume: (() => void) | undefined
+
+  /** Wakes the fiber parked, if one is. */
+  wake(): void {
+    const resume = this.resume
+    this.resume = undefined
+    resume?.()
+  }
+
+  /** Parks the fiber until `ready()` holds; see the class. */
+  wait(ready: () => boolean): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      if (ready()) return resume(Effect.void)
+      this.resume = () => resume(Effect.void)
+    })
+  }
+}
+
 /** Room for `free` elements; what is released wakes the one reader waiting for room. */
 export class Room {
-  private waiter: (() => void) | undefined
+  private readonly reader = new Wakeup()
 
   constructor(public free: number) {}
 
   /** Gives back room for `n` elements. */
   release(n: number): void {
     this.free += n
-    const waiter = this.waiter
-    this.waiter = undefined
-    waiter?.()
+    this.reader.wake()
   }
 
   /** Waits until there is room. */
-  readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
-    // released before this wait began (the fiber may have yielded in between)
-    if (this.free > 0) return resume(Effect.void)
-    this.waiter = () => resume(Effect.void)
-    return Effect.sync(() => {
-      this.waiter = undefined
-    })
-  })
+  readonly wait: Effect.Effect<void> = this.reader.wait(() => this.free > 0)
 }
 
 /**
@@ -53,10 +69,10 @@ export const readWithin = <A, E, R>(
   room: Room,
   onRead: (count: number) => void
 ): Stream.Stream<A, E, R> =>
-  Stream.unwrapScoped(Effect.map(Stream.toPull(stream), (pullChunk) => {
+  fromScopedPull(Effect.map(Stream.toPull(stream), (pullChunk) => {
     let held: ReadonlyArray<A> = []
     let next = 0
-    const pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R> = Effect.suspend(() => {
+    const pull: Pull<A, E, R> = Effect.suspend(() => {
       if (next >= held.length) {
         return Effect.flatMap(pullChunk, (chunk) => {
           held = Chunk.toReadonlyArray(chunk)
@@ -72,15 +88,17 @@ export const readWithin = <A, E, R>(
       onRead(count)
       return Effect.succeed(Chunk.unsafeFromArray(out))
     })
-    return Stream.repeatEffectChunkOption(pull)
+    return pull
   }))
 
-/** One element at a time, in a chunk of its own (what a stream pulls): fails with `None` once the elements are all out. */
-export type Pull<A, E> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>
+/** A chunk at a time (what a stream pulls): fails with `None` once the elements are all out. */
+export type Pull<A, E, R = never> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>
 
 /** A pull's chunks as a channel: one write a pull, ended by `None`, failed by `Some`. */
-const pulled = <A, E>(pull: Pull<A, E>): Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown> => {
-  const loop: Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown> = Channel.unwrap(
+const pulled = <A, E, R>(
+  pull: Pull<A, E, R>
+): Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown, R> => {
+  const loop: Channel.Channel<Chunk.Chunk<A>, unknown, E, unknown, void, unknown, R> = Channel.unwrap(
     Effect.matchCause(pull, {
       onFailure: (cause) =>
         Option.match(Cause.flipCauseOption(cause), { onNone: () => Channel.void, onSome: Channel.failCause }),
@@ -99,7 +117,7 @@ export const fromPull = <A, E>(pull: Pull<A, E>): Stream.Stream<A, E> => Stream.
  * the same with two more hand-overs of each chunk: a quarter of the steps of each element.
  */
 export const fromScopedPull = <A, E, E2, R>(
-  make: Effect.Effect<Pull<A, E>, E2, Scope.Scope | R>
+  make: Effect.Effect<Pull<A, E, R>, E2, Scope.Scope | R>
 ): Stream.Stream<A, E | E2, R> =>
   Stream.fromChannel(Channel.unwrap(Effect.map(Scope.make(), (scope) =>
     Channel.ensuringWith(
@@ -142,12 +160,7 @@ export const settleEach = <A, E, R, B>(
       })
     )
     // the puller, parked until an outcome comes or the reading ends
-    let parked: ((wake: Effect.Effect<void>) => void) | undefined
-    const wake = () => {
-      const resume = parked
-      parked = undefined
-      resume?.(Effect.void)
-    }
+    const puller = new Wakeup()
     const each = (a: A) =>
       Effect.suspend(() => {
         running++
@@ -162,12 +175,12 @@ export const settleEach = <A, E, R, B>(
           done: (b) => {
             ended()
             out.push(b)
-            wake()
+            puller.wake()
           },
           die: (cause) => {
             ended()
             failure ??= cause
-            wake()
+            puller.wake()
           }
         }
         return Effect.map(start(a, settle), (given) => {
@@ -179,11 +192,11 @@ export const settleEach = <A, E, R, B>(
       Effect.matchCause({
         onSuccess: () => {
           read = true
-          wake()
+          puller.wake()
         },
         onFailure: (cause) => {
           failure ??= cause
-          wake()
+          puller.wake()
         }
       }),
       Effect.forkScoped
@@ -196,14 +209,7 @@ export const settleEach = <A, E, R, B>(
       }
       if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
       if (read && running === 0) return Effect.fail(Option.none())
-      return Effect.zipRight(
-        Effect.async<void>((resume) => {
-          // an outcome or the end came before this wait began (the fiber may have yielded in between)
-          if (out.size > 0 || failure !== undefined || (read && running === 0)) return resume(Effect.void)
-          parked = resume
-        }),
-        pull
-      )
+      return Effect.zipRight(puller.wait(() => out.size > 0 || failure !== undefined || (read && running === 0)), pull)
     })
     return pull
   })

@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import type { TaskSide } from "../../Engine.js"
 import type { PostedTask, SubmitError, SubmitStreamOptions } from "../../TaskBatcher.js"
 import { Fifo } from "../fifo.js"
+import { fromScopedPull, Wakeup } from "../stream.js"
 import { admit, admitNew } from "./admission.js"
 import { enqueue } from "./packing.js"
 import type { Batcher, Done, Pending } from "./state.js"
@@ -37,16 +38,9 @@ interface Shared<Task, E> {
   /** A defect of a task's outcome (a bug): it fails the stream at once. */
   defect: Cause.Cause<never> | undefined
   /** The puller, parked until an outcome comes or the reading ends. */
-  puller: (() => void) | undefined
+  readonly puller: Wakeup
   /** The reader, parked until a pull makes room. */
-  reader: (() => void) | undefined
-}
-
-/** Wakes the puller, if it is parked. */
-const wakePuller = <Task, E>(shared: Shared<Task, E>): void => {
-  const puller = shared.puller
-  shared.puller = undefined
-  puller?.()
+  readonly reader: Wakeup
 }
 
 /** The callback of one task: its outcome is queued for the puller. */
@@ -58,7 +52,7 @@ const doneOf = <Task, E>(shared: Shared<Task, E>, task: Task): Done => (exit) =>
     if (Either.isLeft(failure)) shared.out.push([task, Either.left(failure.left)])
     else shared.defect ??= failure.right
   }
-  wakePuller(shared)
+  shared.puller.wake()
 }
 
 /**
@@ -117,17 +111,7 @@ const admitChunk = <Task, E>(
     const room = bound - shared.unresolved - shared.out.size
     if (room > 0) return Effect.flatMap(admitSome(b, engine, shared, tasks, index, room, keyOf), from)
     return Effect.zipRight(
-      Effect.async<void>((resume) => {
-        // a pull made room before this wait began (the fiber may have yielded in between)
-        if (bound - shared.unresolved - shared.out.size > 0) return resume(Effect.void)
-        shared.reader = () => {
-          shared.reader = undefined
-          resume(Effect.void)
-        }
-        return Effect.sync(() => {
-          shared.reader = undefined
-        })
-      }),
+      shared.reader.wait(() => bound - shared.unresolved - shared.out.size > 0),
       Effect.suspend(() => from(index))
     )
   }
@@ -147,7 +131,7 @@ const pullOf = <Task, E>(
     if (shared.out.size > 0) {
       const pairs = shared.out.take(most)
       // room was made: the reader goes on, if it waits
-      shared.reader?.()
+      shared.reader.wake()
       return Effect.succeed(Chunk.unsafeFromArray(pairs))
     }
     if (!shared.reading && shared.unresolved === 0) {
@@ -156,16 +140,9 @@ const pullOf = <Task, E>(
         : Effect.failCause(Cause.map(shared.failure, Option.some))
     }
     return Effect.zipRight(
-      Effect.async<void>((resume) => {
-        // an outcome or the end came before this wait began (the fiber may have yielded in between)
-        if (shared.out.size > 0 || shared.defect !== undefined || (!shared.reading && shared.unresolved === 0)) {
-          return resume(Effect.void)
-        }
-        shared.puller = () => resume(Effect.void)
-        return Effect.sync(() => {
-          shared.puller = undefined
-        })
-      }),
+      shared.puller.wait(() =>
+        shared.out.size > 0 || shared.defect !== undefined || (!shared.reading && shared.unresolved === 0)
+      ),
       pull
     )
   })
@@ -184,15 +161,15 @@ export const submitStream = <Task, E, R>(
   tasks: Stream.Stream<Task, E, R>,
   streamOptions: SubmitStreamOptions<Task> = {}
 ): Stream.Stream<Pair<Task>, E, R> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
+  fromScopedPull(Effect.gen(function*() {
     const shared: Shared<Task, E> = {
       out: new Fifo(),
       unresolved: 0,
       reading: true,
       failure: undefined,
       defect: undefined,
-      puller: undefined,
-      reader: undefined
+      puller: new Wakeup(),
+      reader: new Wakeup()
     }
     const bound = b.streamInHand * b.maxTasks
     const keyOf = streamOptions.correlationKey
@@ -200,11 +177,11 @@ export const submitStream = <Task, E, R>(
       Effect.sync(() => {
         shared.reading = false
         shared.failure = failure
-        wakePuller(shared)
+        shared.puller.wake()
       })
     yield* Stream.runForEachChunk(tasks, (chunk) => admitChunk(b, engine, shared, bound, keyOf, chunk)).pipe(
       Effect.matchCauseEffect({ onFailure: ended, onSuccess: () => ended(undefined) }),
       Effect.forkScoped
     )
-    return Stream.repeatEffectChunkOption(pullOf(shared, b.maxTasks))
+    return pullOf(shared, b.maxTasks)
   }))
